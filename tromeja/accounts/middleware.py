@@ -1,0 +1,65 @@
+import zoneinfo
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tromeja.accounts.security import second_factor_satisfied
+
+
+class UserPreferencesMiddleware:
+    """Activates the signed-in user's language and time zone, carries the
+    working purpose into the audit context, and ends sessions that have
+    outlived TROMEJA_SESSION_MAX_HOURS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            started = request.session.get("signed_in_at")
+            limit = timedelta(hours=settings.SESSION_MAX_AGE_HOURS)
+            if started is None or timezone.now().timestamp() - started > limit.total_seconds():
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+            if user.language in dict(settings.LANGUAGES):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+            ctx = getattr(request, "action_context", None)
+            if ctx is not None:
+                ctx.purpose = request.session.get("purpose", "")
+        return self.get_response(request)
+
+
+# Paths a signed-in user may reach before passing the second factor.
+_OPEN_PREFIXES = (
+    "/static/",
+    "/api/",
+    "/accounts/sign-in/",
+    "/accounts/sign-out/",
+    "/accounts/second-factor/",
+    "/accounts/language/",
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """Every account needs a TOTP second factor; until it is passed (or set up
+    on first sign-in) the user reaches only the sign-in pages. The API checks
+    the same rule in its session authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not second_factor_satisfied(request):
+            if not request.path.startswith(_OPEN_PREFIXES):
+                return redirect(reverse("accounts:second_factor"))
+        return self.get_response(request)

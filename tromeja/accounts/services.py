@@ -1,0 +1,185 @@
+"""Every write about users, roles, tokens and sign-in, with its audit entry."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tromeja.accounts.models import ApiToken, RoleGrant, TokenScope, User
+from tromeja.core import audit
+from tromeja.core.choices import AuditAction
+from tromeja.core.roles import Perm, Role
+
+
+def create_user(
+    *,
+    username: str,
+    password: str | None,
+    unit,
+    roles=(),
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "en",
+    is_demo_account: bool = False,
+    created_by=None,
+) -> User:
+    with transaction.atomic():
+        user = User(
+            username=username,
+            unit=unit,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            language=language,
+            is_demo_account=is_demo_account,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=Role(r)) for r in roles)
+        audit.log(
+            AuditAction.COLLECTION,
+            actor=created_by,
+            obj=user,
+            detail={"roles": sorted(str(r) for r in roles)},
+        )
+    return user
+
+
+def set_roles(*, user: User, roles, by) -> None:
+    with transaction.atomic():
+        RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
+        existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+        RoleGrant.objects.bulk_create(
+            RoleGrant(user=user, role=Role(r)) for r in roles if r not in existing
+        )
+        audit.log(
+            AuditAction.SECURITY, actor=by, obj=user, detail={"roles": sorted(map(str, roles))}
+        )
+    user.__dict__.pop("roles", None)
+    user.__dict__.pop("perm_codes", None)
+
+
+def set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None):
+    fields = []
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": _("Unknown language.")})
+        user.language = language
+        fields.append("language")
+    if time_zone is not None:
+        user.time_zone = time_zone
+        fields.append("time_zone")
+    if fields:
+        user.save(update_fields=fields)
+
+
+def set_purpose(*, session, purpose: str) -> str:
+    """The working purpose stays with the session and goes into every
+    consultation entry (Directive 2016/680 art. 25: justification)."""
+    purpose = " ".join(purpose.split())
+    if not purpose:
+        raise ValidationError({"purpose": _("State the purpose of your work.")})
+    if len(purpose) > 300:
+        raise ValidationError({"purpose": _("Keep the purpose under 300 characters.")})
+    session["purpose"] = purpose
+    return purpose
+
+
+# --- Second factor ------------------------------------------------------------
+
+
+def pending_totp_device(user: User) -> TOTPDevice:
+    """The unconfirmed device shown during enrolment (one per user)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Tromeja", confirmed=False)
+    return device
+
+
+def confirm_totp_device(*, device: TOTPDevice, token: str) -> bool:
+    if not device.verify_token(token):
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+        audit.log(AuditAction.SECURITY, actor=device.user, obj=device.user,
+                  detail={"event": "second_factor_enrolled"})  # fmt: skip
+    return True
+
+
+def reset_second_factor(*, user: User, by: User) -> None:
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        audit.log(AuditAction.SECURITY, actor=by, obj=user, detail={"event": "second_factor_reset"})
+
+
+# --- API tokens ------------------------------------------------------------------
+
+
+def create_api_token(*, user: User, name: str, scope: str, days: int) -> tuple[ApiToken, str]:
+    """Returns the token and its secret; the secret is never stored."""
+    errors = {}
+    name = name.strip()
+    if not user.has_perm_code(Perm.USE_API):
+        errors["scope"] = _("Your roles do not include API access.")
+    if not name:
+        errors["name"] = _("Give the token a name.")
+    elif len(name) > 100:
+        errors["name"] = _("Keep the name under 100 characters.")
+    if scope not in TokenScope.values:
+        errors["scope"] = _("Unknown scope.")
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        errors["days"] = _("A token lives between 1 and %(max)d days.") % {
+            "max": settings.API_TOKEN_MAX_DAYS
+        }
+    if errors:
+        raise ValidationError(errors)
+    secret = ApiToken.new_secret()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            hint=secret[:10],
+            digest=ApiToken.hash_secret(secret),
+            scope=scope,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit.log(AuditAction.SECURITY, actor=user, obj=token, detail={"event": "token_created"})
+    return token, secret
+
+
+def revoke_api_token(*, token: ApiToken, by: User) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.log(AuditAction.SECURITY, actor=by, obj=token, detail={"event": "token_revoked"})
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    if not secret.startswith(ApiToken.PREFIX) or len(secret) > 100:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user__unit__agency__country")
+        .filter(digest=ApiToken.hash_secret(secret))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Write last use at most once a minute: API reads stay reads.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,124 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app.
+
+Authentication: a personal API token (Authorization: Bearer trm_...) or the
+browser session (with its second factor and CSRF). Every error comes back
+localized in the shape described in tromeja.apierrors.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from csp.decorators import csp_update
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tromeja import apierrors
+from tromeja.accounts.security import second_factor_satisfied
+from tromeja.accounts.services import authenticate_token
+from tromeja.core import context
+from tromeja.core.consult import PurposeRequired
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = authenticate_token(token)
+        if api_token is None:
+            return None
+        if not api_token.allows(request.method):
+            raise HttpError(403, str(_("This token may only read (scope: read).")))
+        user = api_token.user
+        request.user = user
+        request.api_token = api_token
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(user.language)
+        ctx = getattr(request, "action_context", None) or context.current()
+        ctx.purpose = " ".join(request.headers.get("X-Purpose", "").split())[:300]
+        return user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """The browser session, only once the second factor is passed."""
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated and second_factor_satisfied(request):
+            return request.user
+        return None
+
+
+api = NinjaAPI(
+    title="Tromeja API",
+    version="1",
+    description=(
+        "Police cooperation of Italy, Slovenia and Croatia. Authenticate with a personal "
+        "token (Authorization: Bearer ...). Reads of personal data need an X-Purpose header."
+    ),
+    urls_namespace="api-1",
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+    docs_url="/docs",
+    # Swagger UI sets inline styles; the page holds no data.
+    docs_decorator=csp_update({"style-src": ["'self'", "'unsafe-inline'"]}),
+)
+
+
+def _error(request, status, detail=None, errors=None):
+    body = {"detail": str(detail or apierrors.GENERIC.get(status, apierrors.GENERIC[400])())}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc):
+    return _error(request, 422, _("Some values are not valid."), apierrors.validation_errors(exc.errors))
+
+
+@api.exception_handler(DjangoValidationError)
+def on_service_validation_error(request, exc):
+    return _error(request, 422, _("Some values are not valid."), apierrors.django_errors(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403)
+
+
+@api.exception_handler(PurposeRequired)
+def on_purpose_required(request, exc):
+    return _error(request, 428)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    # ninja's own messages are English; ours are already translated.
+    english = {"CSRF check Failed", "Unauthorized", "Forbidden", "Too many requests."}
+    detail = None if str(exc) in english else str(exc)
+    return _error(request, exc.status_code, detail)
+
+
+def _register_routers():
+    from tromeja.accounts.api import router as accounts_router
+    from tromeja.auditlog.api import router as audit_router
+    from tromeja.core.api import router as reference_router
+    from tromeja.notices.api import router as notices_router
+
+    api.add_router("/reference", reference_router)
+    api.add_router("/me", accounts_router)
+    api.add_router("/notices", notices_router)
+    api.add_router("/audit", audit_router)
+
+
+_register_routers()

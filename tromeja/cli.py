@@ -1,0 +1,28 @@
+"""The `tromeja` command: Django's manage.py with the node's own commands.
+
+    tromeja serve          web server and an embedded background worker
+    tromeja worker         a background worker (run several on PostgreSQL)
+    tromeja demo           migrate, load demo data, print accounts, serve
+    tromeja verify-audit   check the audit trail's chain
+    tromeja <command>      any other management command (migrate, ...)
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+        if argv[1] == "demo":
+            # Demo mode must be known before the settings are read.
+            os.environ.setdefault("TROMEJA_DEMO", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tromeja.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

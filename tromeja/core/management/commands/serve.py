@@ -1,0 +1,37 @@
+import atexit
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the node (waitress) with an embedded background worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start a worker (when workers run as their own services).",
+        )
+
+    def handle(self, *args, **options):
+        from waitress import serve
+
+        from tromeja.wsgi import application
+
+        if not options["no_worker"] and settings.TASK_BACKEND == "database":
+            worker = subprocess.Popen([sys.executable, "-m", "tromeja.cli", "worker"])  # noqa: S603
+            atexit.register(worker.terminate)
+        self.stdout.write(f"Tromeja serving on http://{options['host']}:{options['port']}/")
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            ident="tromeja",
+        )

@@ -1,0 +1,45 @@
+import re
+import uuid
+
+from tromeja.core import context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (or keeps a sane one sent by a proxy) and
+    opens the action context that audit entries read from."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.request_id = request_id
+        ctx = context.ActionContext(
+            request_id=request_id, source_ip=request.META.get("REMOTE_ADDR", "")
+        )
+        request.action_context = ctx
+        with context.acting(ctx):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set by itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(self), payment=()"
+        )
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            # Police data must not linger in shared caches or the back button.
+            response.setdefault("Cache-Control", "no-store")
+        return response

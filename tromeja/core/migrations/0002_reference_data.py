@@ -1,0 +1,14 @@
+from django.db import migrations
+
+
+def load_reference(apps, schema_editor):
+    from tromeja.core import reference
+
+    reference.load(apps.get_model("core", "Country"), apps.get_model("core", "Agency"),
+                   apps.get_model("core", "Unit"))  # fmt: skip
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+
+    operations = [migrations.RunPython(load_reference, migrations.RunPython.noop)]

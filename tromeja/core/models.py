@@ -1,0 +1,174 @@
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tromeja.core.choices import AgencyKind, AuditAction, Partnership, UnitKind
+from tromeja.core.countries import country_name
+
+
+class Country(models.Model):
+    """A state known to the node: a partner that exchanges data, or a neighbour
+    that appears in borders, nationalities and routes. Partners are data: a new
+    partner is a row here plus its agencies, not a code change."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    partnership = models.CharField(
+        _("partnership"), max_length=16, choices=Partnership.choices, default=Partnership.NONE
+    )
+    is_eu = models.BooleanField(_("EU member state"), default=False)
+    is_schengen = models.BooleanField(_("Schengen area"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return country_name(self.code, get_language())
+
+    @property
+    def is_partner(self) -> bool:
+        return self.partnership != Partnership.NONE
+
+
+class Agency(models.Model):
+    """A law-enforcement authority of one country (e.g. the Slovenian Police)."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("country")
+    )
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("official name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
+
+    class Meta:
+        ordering = ["country", "name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """An organisational unit of an agency: a contact point, a police
+    directorate, a questura, a police administration, a station. Every user
+    belongs to exactly one unit, and so to one agency and one country."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="units", verbose_name=_("agency")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    code = models.SlugField(_("code"), max_length=48, unique=True)
+    name = models.CharField(_("official name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    city = models.CharField(_("seat"), max_length=100, blank=True)
+    # The unit that answers the country's contact-point requests (24/7).
+    is_contact_point = models.BooleanField(_("single point of contact"), default=False)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def country_id(self) -> str:
+        return self.agency.country_id
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are append-only")
+
+    def restrict(self, user):
+        """The entries a data protection officer may read: those of users of
+        their own country, and the node's anonymous events (failed sign-ins).
+        Nobody else reads the log through the application."""
+        from tromeja.core.roles import Perm
+
+        if not getattr(user, "is_authenticated", False) or not user.has_perm_code(
+            Perm.READ_AUDIT_LOG
+        ):
+            return self.none()
+        return self.filter(actor_country__in=[user.country_code, ""])
+
+
+class AuditEntry(models.Model):
+    """One line of the audit trail (Directive 2016/680 art. 25): who did what
+    to which record, when, from which request and for which purpose.
+
+    Entries are append-only and chained: each stores the HMAC of its own
+    content and of the previous entry, so that `tromeja verify-audit` finds
+    any entry that was changed, removed or moved. An erasure entry names the
+    erased record but keeps none of its content."""
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    action = models.CharField(_("action"), max_length=24, choices=AuditAction.choices)
+    # Snapshots, not foreign keys: the log must outlive users and records.
+    actor_id = models.BigIntegerField(_("user id"), null=True, db_index=True)
+    actor_username = models.CharField(_("user"), max_length=150, blank=True, db_index=True)
+    actor_country = models.CharField(_("user's country"), max_length=2, blank=True)
+    object_type = models.CharField(_("record type"), max_length=64, blank=True)
+    object_id = models.CharField(_("record id"), max_length=64, blank=True, db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    recipients = models.CharField(_("recipients"), max_length=200, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    source_ip = models.CharField(_("address"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["action", "at"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The single row that holds the last sequence number and hash of the audit
+    chain. Appending locks it, which serialises writers on every database and
+    lets `verify-audit` notice entries cut from the end of the log."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")

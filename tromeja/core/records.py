@@ -1,0 +1,189 @@
+"""The shareable record base and the one visibility rule.
+
+Every record that can cross a border inherits `SharedRecord`. What a user may
+see or do with such records is decided by `RecordQuerySet.restrict(user,
+action)` and nowhere else: pages, API, exports, search and background jobs all
+start from it. A record that another country did not share with the user is
+simply not in the queryset, so it answers 404, never 403.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tromeja.core.choices import (
+    DataSubjectCategory,
+    Distribution,
+    HandlingCode,
+    InformationAccuracy,
+    Partnership,
+    SourceReliability,
+)
+from tromeja.core.ids import uuid7
+from tromeja.core.roles import Perm
+
+
+class Action:
+    VIEW = "view"
+    CHANGE = "change"
+    SHARE = "share"
+    EXPORT = "export"
+    DELETE = "delete"
+
+
+# What each action needs besides seeing the record.
+_ACTION_PERMS = {
+    Action.VIEW: Perm.VIEW_RECORDS,
+    Action.CHANGE: Perm.CREATE_RECORDS,
+    Action.DELETE: Perm.CREATE_RECORDS,
+    Action.SHARE: Perm.SHARE_RECORDS,
+    Action.EXPORT: Perm.EXPORT_RECORDS,
+}
+# Only the owner country may change, share or delete its records.
+_OWNER_ONLY = {Action.CHANGE, Action.SHARE, Action.DELETE}
+
+
+class RecordQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = Action.VIEW):
+        """The records `user` may `action`. The only visibility rule."""
+        if action not in _ACTION_PERMS:
+            raise ValueError(f"unknown action {action!r}")
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        country = user.country_code
+        if not country or not user.has_perm_code(_ACTION_PERMS[action]):
+            return self.none()
+        own = Q(owner_country_id=country)
+        if action in _OWNER_ONLY:
+            return self.filter(own)
+        through = self.model.shared_with.through
+        source = self.model._meta.get_field("shared_with").m2m_field_name()
+        named = Exists(through.objects.filter(**{source: OuterRef("pk"), "country_id": country}))
+        visible = own | Q(distribution=Distribution.NAMED) & named
+        if user.country_partnership == Partnership.FULL:
+            visible |= Q(distribution=Distribution.PARTNERS)
+        return self.filter(visible)
+
+    def get_visible(self, user, pk, action: str = Action.VIEW):
+        """The record, or Http404 if it does not exist *for this user*."""
+        try:
+            return self.restrict(user, action).get(pk=pk)
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            raise Http404 from None
+
+
+class SharedRecord(models.Model):
+    """Abstract base of every record that can cross a border.
+
+    It carries the global id, the owner (one owner per record, for federation),
+    who created and changed it, its distribution, handling and evaluation codes,
+    whether it holds personal data and of whom, and a version number."""
+
+    # Subclasses that carry information from a source set this to True; the
+    # 4x4 evaluation code is then required (rules.md §2).
+    carries_source_information = False
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    owner_agency = models.ForeignKey(
+        "core.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner agency")
+    )
+    # Copied from the owner agency so that the visibility rule needs no join.
+    owner_country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner country")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    distribution = models.CharField(
+        _("distribution"),
+        max_length=16,
+        choices=Distribution.choices,
+        default=Distribution.NATIONAL,
+        db_index=True,
+    )
+    shared_with = models.ManyToManyField(
+        "core.Country",
+        blank=True,
+        related_name="%(app_label)s_%(class)s_shared+",
+        verbose_name=_("shared with"),
+    )
+    handling_code = models.CharField(
+        _("handling code"), max_length=2, choices=HandlingCode.choices, default=HandlingCode.H0
+    )
+    handling_note = models.CharField(_("handling restrictions (H3)"), max_length=500, blank=True)
+    source_reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=SourceReliability.choices, blank=True
+    )
+    information_accuracy = models.CharField(
+        _("information accuracy"), max_length=1, choices=InformationAccuracy.choices, blank=True
+    )
+    has_personal_data = models.BooleanField(_("holds personal data"), default=False)
+    data_subject_category = models.CharField(
+        _("data subject category"), max_length=16, choices=DataSubjectCategory.choices, blank=True
+    )
+    # Directive 2016/680 art. 5: personal data is reviewed by this date.
+    review_by = models.DateField(_("review by"), null=True, blank=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        indexes = []
+
+    @property
+    def evaluation_code(self) -> str:
+        return f"{self.source_reliability}{self.information_accuracy}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.handling_code == HandlingCode.H3 and not self.handling_note.strip():
+            errors["handling_note"] = _("H3 needs the restrictions written out.")
+        if self.handling_code != HandlingCode.H3 and self.handling_note.strip():
+            errors["handling_note"] = _("Restrictions in free text go with handling code H3.")
+        if self.carries_source_information and not (
+            self.source_reliability and self.information_accuracy
+        ):
+            errors["source_reliability"] = _("Give the evaluation code (source and information).")
+        if self.has_personal_data:
+            if not self.data_subject_category:
+                errors["data_subject_category"] = _(
+                    "Say whose personal data this is (data subject category)."
+                )
+            if not self.review_by:
+                errors["review_by"] = _("Personal data needs a review date.")
+            elif self.review_by <= timezone.localdate():
+                errors["review_by"] = _("The review date must be in the future.")
+        elif self.data_subject_category:
+            errors["data_subject_category"] = _("A data subject category needs personal data.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def may_be_passed_on(self) -> bool:
+        """H2 forbids onward sharing without the provider's consent (rules.md §1)."""
+        return self.handling_code != HandlingCode.H2
+
+    @property
+    def stamp(self) -> str:
+        """The line printed on every export and print of this record."""
+        return str(HandlingCode(self.handling_code).label)

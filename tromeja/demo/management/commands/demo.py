@@ -1,0 +1,66 @@
+import random
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tromeja.accounts.models import User
+from tromeja.accounts.services import create_user
+from tromeja.core import context
+from tromeja.core.models import Unit
+from tromeja.demo import notices
+from tromeja.demo.people import DEMO_PASSWORD, PEOPLE
+
+
+class Command(BaseCommand):
+    help = "Migrate, load deterministic demo data, print the demo accounts and serve."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("The demo runs only with TROMEJA_DEMO=1 (set by `tromeja demo`).")
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        with context.acting(context.ActionContext(request_id="demo", purpose="demo data")):
+            self.load()
+        self.print_accounts()
+        if not options["no_serve"]:
+            call_command("serve", port=options["port"])
+
+    @transaction.atomic
+    def load(self):
+        rng = random.Random(2026)  # noqa: S311 (deterministic demo data)
+        units = {u.code: u for u in Unit.objects.all()}
+        users = {}
+        for username, first, last, unit, roles, language in PEOPLE:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = create_user(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    unit=units[unit],
+                    roles=roles,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@demo.tromeja.invalid",
+                    language=language,
+                    is_demo_account=True,
+                )
+            users[username] = user
+        created = notices.load(users, rng)
+        if created:
+            self.stdout.write(f"Loaded {created} demo notices.")
+
+    def print_accounts(self):
+        self.stdout.write("\nDemo accounts (password for all: %s)\n" % DEMO_PASSWORD)
+        for username, first, last, unit, roles, _language in PEOPLE:
+            role = ", ".join(str(r.label) for r in roles) or "no roles"
+            name = f"{first} {last}"
+            self.stdout.write(f"  {username:<15} {name:<22} {role}")
+        self.stdout.write(
+            "\nThe second factor is relaxed for these demo accounts only, while TROMEJA_DEMO=1.\n"
+        )

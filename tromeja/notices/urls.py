@@ -1,0 +1,15 @@
+from django.urls import path
+
+from tromeja.notices import views
+
+app_name = "notices"
+
+urlpatterns = [
+    path("", views.notice_list, name="notice_list"),
+    path("new/", views.notice_create, name="notice_create"),
+    path("export/", views.notice_export, name="notice_export"),
+    path("<uuid:pk>/", views.notice_detail, name="notice_detail"),
+    path("<uuid:pk>/edit/", views.notice_edit, name="notice_edit"),
+    path("<uuid:pk>/erase/", views.notice_erase, name="notice_erase"),
+    path("<uuid:pk>/print/", views.notice_print, name="notice_print"),
+]

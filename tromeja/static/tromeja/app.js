@@ -1,0 +1,23 @@
+// Tromeja's own behaviour. No inline scripts anywhere (Content-Security-Policy).
+document.addEventListener("DOMContentLoaded", function () {
+  // Print buttons (a print is logged as a disclosure before the dialog opens).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  // Fields shown only when another field has a given value.
+  document.querySelectorAll("[data-show-when]").forEach(function (block) {
+    var spec = block.getAttribute("data-show-when").split("=");
+    var inputs = document.querySelectorAll('[name="' + spec[0] + '"]');
+    var update = function () {
+      var value = null;
+      inputs.forEach(function (i) {
+        if (i.type === "checkbox") { value = i.checked ? "on" : "off"; }
+        else if (i.type === "radio") { if (i.checked) { value = i.value; } }
+        else { value = i.value; }
+      });
+      block.hidden = spec[1].split("|").indexOf(value) === -1;
+    };
+    inputs.forEach(function (i) { i.addEventListener("change", update); });
+    update();
+  });
+});

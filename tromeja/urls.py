@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from tromeja.api import api
+from tromeja.core.admin import site as admin_site
+
+urlpatterns = [
+    path("", include("tromeja.core.urls")),
+    path("accounts/", include("tromeja.accounts.urls")),
+    path("notices/", include("tromeja.notices.urls")),
+    path("audit/", include("tromeja.auditlog.urls")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "tromeja.core.views.bad_request"
+handler403 = "tromeja.core.views.permission_denied"
+handler404 = "tromeja.core.views.page_not_found"
+handler500 = "tromeja.core.views.server_error"

@@ -8,7 +8,7 @@ simply not in the queryset, so it answers 404, never 403.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -69,11 +69,16 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(visible)
 
     def get_visible(self, user, pk, action: str = Action.VIEW):
-        """The record, or Http404 if it does not exist *for this user*."""
+        """The record for `action`: Http404 if the user may not see it (it does
+        not exist for them), PermissionDenied if they see it but may not do
+        `action` with it."""
         try:
-            return self.restrict(user, action).get(pk=pk)
+            record = self.restrict(user, Action.VIEW).get(pk=pk)
         except (self.model.DoesNotExist, ValidationError, ValueError):
             raise Http404 from None
+        if action != Action.VIEW and not self.restrict(user, action).filter(pk=pk).exists():
+            raise PermissionDenied
+        return record
 
 
 class SharedRecord(models.Model):

@@ -65,7 +65,6 @@ def notice_list(request):
 
 @login_required
 def notice_detail(request, pk):
-    _require(request.user, Perm.VIEW_RECORDS)
     notice = _notices().get_visible(request.user, pk)
     consult(request.user, [notice])
     user = request.user
@@ -120,7 +119,6 @@ def notice_create(request):
 
 @login_required
 def notice_edit(request, pk):
-    _require(request.user, Perm.CREATE_RECORDS)
     notice = Notice.objects.get_visible(request.user, pk, Action.CHANGE)
     consult(request.user, [notice])
     form = NoticeForm(request.POST or None, user=request.user, initial=_form_initial(notice))
@@ -135,7 +133,6 @@ def notice_edit(request, pk):
 
 @login_required
 def notice_erase(request, pk):
-    _require(request.user, Perm.CREATE_RECORDS)
     notice = Notice.objects.get_visible(request.user, pk, Action.DELETE)
     if request.method == "POST":
         services.erase_notice(user=request.user, notice=notice)
@@ -146,7 +143,6 @@ def notice_erase(request, pk):
 
 @login_required
 def notice_print(request, pk):
-    _require(request.user, Perm.EXPORT_RECORDS)
     notice = _notices().get_visible(request.user, pk, Action.EXPORT)
     consult(request.user, [notice])
     disclose(request.user, [notice], channel="print")

@@ -1,0 +1,46 @@
+import pytest
+
+from tromeja import testing
+
+
+@pytest.fixture
+def persona(db):
+    """persona("sl_duty") -> the user, created once per test."""
+    made = {}
+
+    def get(name: str):
+        if name not in made:
+            made[name] = testing.make_persona(name)
+        return made[name]
+
+    return get
+
+
+@pytest.fixture
+def sl_duty(persona):
+    return persona("sl_duty")
+
+
+@pytest.fixture
+def it_duty(persona):
+    return persona("it_duty")
+
+
+@pytest.fixture
+def hr_analyst(persona):
+    return persona("hr_analyst")
+
+
+@pytest.fixture
+def outsider(persona):
+    return persona("outsider")
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(user) -> a test client signed in as user, second factor passed."""
+
+    def sign(user, **kwargs):
+        return testing.sign_in(client, user, **kwargs)
+
+    return sign

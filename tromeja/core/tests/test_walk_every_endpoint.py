@@ -1,0 +1,226 @@
+"""Acceptance: walk every page and API endpoint as each persona and show that
+no record of a distribution the persona is not part of is readable, listable,
+exportable or countable.
+
+The expectations below are written out by hand from the sharing rules, not
+computed with the visibility rule under test.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tromeja import testing
+from tromeja.accounts.services import create_api_token
+
+# marker -> (owner persona, distribution, named countries)
+RECORDS = {
+    "MARKSINAT": ("sl_duty", "national", []),
+    "MARKSIIT": ("sl_duty", "named", ["IT"]),
+    "MARKSIHR": ("sl_duty", "named", ["HR"]),
+    "MARKITNAT": ("it_duty", "national", []),
+    "MARKITALL": ("it_duty", "partners", []),
+}
+EXPECTED = {
+    "sl_duty": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL"},
+    "sl_border": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL"},
+    "it_duty": {"MARKSIIT", "MARKITNAT", "MARKITALL"},
+    "hr_analyst": {"MARKSIHR", "MARKITALL"},
+    "hr_duty": {"MARKSIHR", "MARKITALL"},
+    "outsider": set(),
+    "sl_dpo": set(),
+    "sl_admin": set(),
+}
+
+# Every URL pattern of the site, and how the walker treats it. A new page
+# fails this test until it is added here.
+PAGES_WITHOUT_ARGS = {
+    "core:home",
+    "accounts:login",
+    "accounts:second_factor",
+    "accounts:purpose",
+    "accounts:preferences",
+    "accounts:tokens",
+    "notices:notice_list",
+    "notices:notice_create",
+    "auditlog:entry_list",
+}
+RECORD_PAGES = {
+    "notices:notice_detail",
+    "notices:notice_edit",
+    "notices:notice_erase",
+    "notices:notice_print",
+}
+POST_ONLY = {
+    "accounts:logout",
+    "accounts:set_language",
+    "accounts:token_revoke",
+    "notices:notice_export",
+    "auditlog:export_create",
+}
+OTHER_USERS_OBJECTS = {
+    "auditlog:export_detail",
+    "auditlog:export_download",
+}
+
+
+def named_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace or ""
+            if namespace in {"admin", "api-1"}:
+                continue
+            yield from named_patterns(entry, f"{namespace}:" if namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name
+
+
+def test_the_walker_knows_every_page():
+    known = PAGES_WITHOUT_ARGS | RECORD_PAGES | POST_ONLY | OTHER_USERS_OBJECTS
+    unknown = set(named_patterns()) - known
+    assert not unknown, f"add these pages to the walker: {sorted(unknown)}"
+
+
+@pytest.fixture
+def world(persona):
+    users = {name: persona(name) for name in EXPECTED}
+    records = {}
+    for marker, (owner, distribution, named) in RECORDS.items():
+        records[marker] = testing.notice(
+            users[owner],
+            title=f"{marker} title",
+            body=f"{marker} body",
+            distribution=distribution,
+            shared_with=named,
+            has_personal_data=marker.endswith("IT"),
+            persons_concerned=f"{marker} person" if marker.endswith("IT") else "",
+        )
+    # An audit export of another DPO, and another user's API token.
+    from tromeja.auditlog.services import request_export
+
+    other_dpo = persona("it_dpo")
+    export = request_export(user=other_dpo, filters={})
+    token, _secret = create_api_token(user=users["it_duty"], name="other", scope="read", days=5)
+    return users, records, export, token
+
+
+def hidden_markers(name):
+    return set(RECORDS) - EXPECTED[name]
+
+
+def assert_no_leak(name, response, where):
+    body = response.content.decode(errors="replace")
+    leaked = sorted(m for m in hidden_markers(name) if m in body)
+    assert not leaked, f"{name} sees {leaked} at {where}"
+
+
+def page_urls(records, export):
+    from django.urls import reverse
+
+    for url_name in sorted(PAGES_WITHOUT_ARGS):
+        yield url_name, reverse(url_name)
+        yield url_name, reverse(url_name) + "?q=MARK"
+    for url_name in sorted(RECORD_PAGES):
+        for marker, record in records.items():
+            yield (url_name, marker), reverse(url_name, args=[record.pk])
+    for url_name in sorted(OTHER_USERS_OBJECTS):
+        yield url_name, reverse(url_name, args=[export.pk])
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_page_shows_what_was_not_shared(name, world):
+    users, records, export, _token = world
+    client = testing.client_for(users[name])
+    for key, url in page_urls(records, export):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        assert_no_leak(name, response, url)
+        if isinstance(key, tuple):
+            _url_name, marker = key
+            if marker in hidden_markers(name):
+                assert response.status_code == 404, (url, response.status_code)
+        elif key in OTHER_USERS_OBJECTS:
+            assert response.status_code in {403, 404}, url
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_export_print_or_count_shows_what_was_not_shared(name, world):
+    from django.urls import reverse
+
+    users, records, _export, _token = world
+    client = testing.client_for(users[name])
+    response = client.post(reverse("notices:notice_export"))
+    assert_no_leak(name, response, "export")
+    if response.status_code == 200:
+        rows = response.content.decode()
+        assert {m for m in RECORDS if m in rows} == EXPECTED[name]
+    listing = client.get(reverse("notices:notice_list"))
+    if listing.status_code == 200:
+        count = len(EXPECTED[name])
+        assert re.search(rf"\b{count} notices?\b", listing.content.decode()), name
+    api = client.get("/api/v1/notices")
+    if api.status_code == 200:
+        assert api.json()["count"] == len(EXPECTED[name])
+        assert {i["title"].split()[0] for i in api.json()["items"]} == EXPECTED[name]
+
+
+def api_paths():
+    from tromeja.api import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            yield method.upper(), path
+
+
+def test_the_walker_knows_every_api_endpoint():
+    known = {
+        ("GET", "/api/v1/reference/countries"),
+        ("GET", "/api/v1/reference/agencies"),
+        ("GET", "/api/v1/reference/units"),
+        ("GET", "/api/v1/reference/nationalities"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/me/tokens"),
+        ("DELETE", "/api/v1/me/tokens/{token_id}"),
+        ("GET", "/api/v1/notices"),
+        ("POST", "/api/v1/notices"),
+        ("GET", "/api/v1/notices/{notice_id}"),
+        ("PATCH", "/api/v1/notices/{notice_id}"),
+        ("DELETE", "/api/v1/notices/{notice_id}"),
+        ("GET", "/api/v1/audit"),
+    }
+    assert set(api_paths()) == known
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_api_endpoint_shows_what_was_not_shared(name, world):
+    users, records, _export, token = world
+    client = testing.client_for(users[name])
+    for method, path in api_paths():
+        if "{notice_id}" in path:
+            for marker, record in records.items():
+                url = path.replace("{notice_id}", str(record.pk))
+                response = client.generic(
+                    method, url, data="{}" if method == "PATCH" else "",
+                    content_type="application/json", HTTP_X_PURPOSE="walk",
+                )  # fmt: skip
+                assert_no_leak(name, response, f"{method} {url}")
+                if marker in hidden_markers(name):
+                    assert response.status_code == 404, (method, url, response.status_code)
+        elif "{token_id}" in path:
+            url = path.replace("{token_id}", str(token.pk))
+            response = client.generic(method, url)
+            # The token belongs to the Italian duty officer: nobody else reaches it.
+            assert response.status_code == (204 if name == "it_duty" else 404)
+        elif method == "GET":
+            for query in ("", "?q=MARK", "?page=2"):
+                response = client.get(path + query)
+                assert response.status_code < 500, path
+                assert_no_leak(name, response, path + query)
+    # Erasing through the API must not have removed a hidden record.
+    from tromeja.notices.models import Notice
+
+    for marker in hidden_markers(name):
+        assert Notice.objects.filter(pk=records[marker].pk).exists(), marker

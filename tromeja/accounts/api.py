@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -53,8 +52,7 @@ def list_tokens(request):
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of your tokens")
 def revoke_token(request, token_id: int):
-    if not request.user.has_perm_code("use_api"):
-        raise PermissionDenied
+    # Anyone may revoke their own tokens, even after losing API access.
     token = get_object_or_404(request.user.api_tokens, pk=token_id)
     services.revoke_api_token(token=token, by=request.user)
     return 204, None

@@ -188,7 +188,7 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    _require_api_use(request.user)
+    # Anyone may revoke their own tokens, even after losing API access.
     token = get_object_or_404(request.user.api_tokens, pk=pk)
     services.revoke_api_token(token=token, by=request.user)
     messages.success(request, _("The token is revoked."))

@@ -5,12 +5,12 @@ browser session (with its second factor and CSRF). Every error comes back
 localized in the shape described in tromeja.apierrors.
 """
 
+from csp.decorators import csp_update
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from csp.decorators import csp_update
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -73,7 +73,9 @@ def _error(request, status, detail=None, errors=None):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc):
-    return _error(request, 422, _("Some values are not valid."), apierrors.validation_errors(exc.errors))
+    return _error(
+        request, 422, _("Some values are not valid."), apierrors.validation_errors(exc.errors)
+    )
 
 
 @api.exception_handler(DjangoValidationError)

@@ -16,14 +16,10 @@ def _message(error: dict) -> str:
         return _("This field is required.")
     if kind == "string_too_long":
         n = int(ctx.get("max_length", 0))
-        return ngettext(
-            "At most %(n)d character.", "At most %(n)d characters.", n
-        ) % {"n": n}
+        return ngettext("At most %(n)d character.", "At most %(n)d characters.", n) % {"n": n}
     if kind == "string_too_short":
         n = int(ctx.get("min_length", 0))
-        return ngettext(
-            "At least %(n)d character.", "At least %(n)d characters.", n
-        ) % {"n": n}
+        return ngettext("At least %(n)d character.", "At least %(n)d characters.", n) % {"n": n}
     if kind in {"int_type", "int_parsing", "int_from_float"}:
         return _("Enter a whole number.")
     if kind in {"float_type", "float_parsing", "decimal_parsing"}:

@@ -1,10 +1,10 @@
 """The `tromeja` command: Django's manage.py with the node's own commands.
 
-    tromeja serve          web server and an embedded background worker
-    tromeja worker         a background worker (run several on PostgreSQL)
-    tromeja demo           migrate, load demo data, print accounts, serve
-    tromeja verify-audit   check the audit trail's chain
-    tromeja <command>      any other management command (migrate, ...)
+tromeja serve          web server and an embedded background worker
+tromeja worker         a background worker (run several on PostgreSQL)
+tromeja demo           migrate, load demo data, print accounts, serve
+tromeja verify-audit   check the audit trail's chain
+tromeja <command>      any other management command (migrate, ...)
 """
 
 import os

@@ -30,7 +30,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise ConfigurationError(f"Environment variable {name}={value!r} is not a boolean (use 1 or 0).")
+    raise ConfigurationError(
+        f"Environment variable {name}={value!r} is not a boolean (use 1 or 0)."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tromeja.accounts.middleware.UserPreferencesMiddleware",
     "tromeja.accounts.middleware.SecondFactorRequiredMiddleware",
+    "tromeja.core.middleware.PurposeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -20,7 +20,7 @@ from tromeja.core.models import Unit
 from tromeja.core.roles import Role
 from tromeja.notices.services import create_notice
 
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = "correct horse battery staple 42"  # noqa: S105 (test personas)
 
 PERSONAS = {
     "sl_duty": ("si-smps", [Role.DUTY_OFFICER], "sl"),

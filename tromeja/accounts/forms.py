@@ -44,8 +44,10 @@ class PurposeForm(forms.Form):
     purpose = forms.CharField(
         label=_("Purpose of your work"),
         max_length=300,
-        help_text=_("A case or incident reference, or a short description. It is written into "
-                    "the audit log with every consultation of personal data."),  # fmt: skip
+        help_text=_(
+            "A case or incident reference, or a short description. It is written into "
+            "the audit log with every consultation of personal data."
+        ),  # fmt: skip
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
 

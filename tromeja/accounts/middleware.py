@@ -26,7 +26,10 @@ class UserPreferencesMiddleware:
             if started is None or timezone.now().timestamp() - started > limit.total_seconds():
                 logout(request)
                 return redirect(settings.LOGIN_URL)
-            if user.language in dict(settings.LANGUAGES):
+            # Pages speak the user's saved language; an API call may ask for
+            # another with Accept-Language.
+            api_choice = request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META
+            if user.language in dict(settings.LANGUAGES) and not api_choice:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
             try:
@@ -59,7 +62,10 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not second_factor_satisfied(request):
-            if not request.path.startswith(_OPEN_PREFIXES):
-                return redirect(reverse("accounts:second_factor"))
+        if (
+            request.user.is_authenticated
+            and not second_factor_satisfied(request)
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            return redirect(reverse("accounts:second_factor"))
         return self.get_response(request)

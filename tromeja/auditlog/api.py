@@ -35,7 +35,9 @@ class AuditFilter(FilterSchema):
     until: date | None = None
 
 
-@router.get("", response=list[AuditEntryOut], summary="Search the audit log (data protection officers)")
+@router.get(
+    "", response=list[AuditEntryOut], summary="Search the audit log (data protection officers)"
+)
 @paginate(PageNumberPagination, page_size=100)
 def list_entries(request, filters: Query[AuditFilter]):
     if not request.user.has_perm_code(Perm.READ_AUDIT_LOG):

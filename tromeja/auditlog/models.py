@@ -19,7 +19,9 @@ class AuditExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     filters = models.JSONField(default=dict)
-    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     file_name = models.CharField(max_length=200, blank=True)
@@ -29,6 +31,9 @@ class AuditExport(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("audit log export")
+
+    def __str__(self):
+        return f"audit export {self.pk} ({self.status})"
 
     @property
     def percent(self) -> int:

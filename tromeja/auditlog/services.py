@@ -11,6 +11,7 @@ from tromeja.auditlog.filters import apply_filters
 from tromeja.auditlog.models import AuditExport, ExportStatus
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction
+from tromeja.core.exports import safe_cell
 from tromeja.core.models import AuditEntry
 from tromeja.core.roles import Perm
 
@@ -62,12 +63,9 @@ def run_export(export_id: int, *, chunk: int = 5000) -> AuditExport:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            done = 0
-            for row in entries.order_by("seq").values_list(*COLUMNS).iterator(chunk_size=chunk):
-                writer.writerow(
-                    ["'" + str(v) if str(v).startswith(("=", "+", "-", "@")) else v for v in row]
-                )
-                done += 1
+            rows = entries.order_by("seq").values_list(*COLUMNS).iterator(chunk_size=chunk)
+            for done, row in enumerate(rows, start=1):
+                writer.writerow([safe_cell(v) for v in row])
                 if done % chunk == 0:
                     AuditExport.objects.filter(pk=export.pk).update(done=done)
     except Exception:

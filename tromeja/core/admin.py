@@ -53,8 +53,12 @@ class NodeAdminMixin:
 
 @admin.register(Country, site=site)
 class CountryAdmin(NodeAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name", "partnership", "is_eu", "is_schengen")
+    list_display = ("code", "country_name", "partnership", "is_eu", "is_schengen")
     list_filter = ("partnership",)
+
+    @admin.display(description=_("name"))
+    def country_name(self, obj):
+        return obj.name
 
 
 @admin.register(Agency, site=site)
@@ -91,11 +95,11 @@ class TromejaUserAdmin(NodeAdminMixin, UserAdmin):
     inlines = [RoleGrantInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "email", "unit", "language",
-                                  "time_zone")}),  # fmt: skip
+        (
+            _("Person"),
+            {"fields": ("first_name", "last_name", "email", "unit", "language", "time_zone")},
+        ),  # fmt: skip
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("username", "unit", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"fields": ("username", "unit", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")

@@ -1,5 +1,5 @@
-from ninja import Router, Schema
 from django.utils.translation import get_language
+from ninja import Router, Schema
 
 from tromeja.core.countries import country_name, nationality_choices
 from tromeja.core.models import Agency, Country, Unit

@@ -6,12 +6,12 @@ was committed. `verify_chain()` re-computes the chain and names the first
 entry that does not fit.
 """
 
-from datetime import UTC
 import hashlib
 import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 from django.conf import settings
 from django.db import transaction

@@ -19,6 +19,8 @@ def shell(request):
     return {
         "nav_entries": nav,
         "demo_mode": settings.DEMO_MODE,
-        "working_purpose": request.session.get("purpose", "") if hasattr(request, "session") else "",
+        "working_purpose": request.session.get("purpose", "")
+        if hasattr(request, "session")
+        else "",
         "available_languages": settings.LANGUAGES,
     }

@@ -63,9 +63,7 @@ class SharedRecordFormMixin(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["shared_with"].choices = [
-            (c.code, c.name) for c in partner_countries_for(user)
-        ]
+        self.fields["shared_with"].choices = [(c.code, c.name) for c in partner_countries_for(user)]
         self.fields["shared_with"].show_when = "distribution=named"
         self.fields["handling_note"].show_when = "handling_code=H3"
         for name in ("data_subject_category", "review_by"):
@@ -76,9 +74,9 @@ class SharedRecordFormMixin(forms.Form):
                 self.fields[name].disabled = True
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            if isinstance(
+                widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")

@@ -43,3 +43,26 @@ class SecurityHeadersMiddleware:
             # Police data must not linger in shared caches or the back button.
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class PurposeRequiredMiddleware:
+    """Sends a user who opens personal data without a working purpose to the
+    purpose page, and back afterwards (Directive 2016/680 art. 25)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from tromeja.core.consult import PurposeRequired
+
+        if isinstance(exception, PurposeRequired):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:purpose')}?{query}")
+        return None

@@ -33,7 +33,11 @@ def validate_distribution(*, user, distribution: str, countries) -> list[str]:
         return codes
     if codes:
         raise ValidationError(
-            {"shared_with": _("Name countries only with the distribution 'named partner countries'.")}
+            {
+                "shared_with": _(
+                    "Name countries only with the distribution 'named partner countries'."
+                )
+            }
         )
     return []
 

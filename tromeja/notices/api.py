@@ -110,7 +110,9 @@ def create_notice(request, payload: NoticeIn):
 def update_notice(request, notice_id: UUID, payload: NoticePatch):
     notice = _base().get_visible(request.user, notice_id, Action.CHANGE)
     consult(request.user, [notice])
-    services.update_notice(user=request.user, notice=notice, **payload.model_dump(exclude_unset=True))
+    services.update_notice(
+        user=request.user, notice=notice, **payload.model_dump(exclude_unset=True)
+    )
     return _base().get(pk=notice.pk)
 
 

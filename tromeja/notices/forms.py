@@ -8,7 +8,9 @@ from tromeja.notices.choices import NoticeKind
 class NoticeForm(SharedRecordFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
+    body = forms.CharField(
+        label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     persons_concerned = forms.CharField(
         label=_("Persons concerned"),
         max_length=2000,
@@ -36,8 +38,11 @@ class NoticeFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort"),
         required=False,
-        choices=[("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
-                 ("title", _("Title"))],  # fmt: skip
+        choices=[
+            ("-created_at", _("Newest first")),
+            ("created_at", _("Oldest first")),
+            ("title", _("Title")),
+        ],  # fmt: skip
     )
 
     def __init__(self, *args, countries=(), **kwargs):

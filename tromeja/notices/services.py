@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction, HandlingCode
 from tromeja.core.consult import disclose
+from tromeja.core.exports import safe_cell
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
@@ -129,15 +130,6 @@ def erase_notice(*, user, notice: Notice) -> None:
         audit.log(AuditAction.ERASURE, actor=user, object_type="notices.notice", object_id=str(pk))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # CSV formula injection: a spreadsheet must show this as text.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def export_csv(*, user, notices) -> str:
     """CSV of notices the user may export, each stamped with its handling code.
     Logs a disclosure for every exported notice."""
@@ -145,7 +137,7 @@ def export_csv(*, user, notices) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     if any(n.handling_code == HandlingCode.H1 for n in notices):
-        writer.writerow([_cell(str(HandlingCode.H1.label))])
+        writer.writerow([safe_cell(str(HandlingCode.H1.label))])
     writer.writerow(
         [
             _("id"),
@@ -162,7 +154,7 @@ def export_csv(*, user, notices) -> str:
     for n in notices:
         writer.writerow(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in (
                     n.pk,
                     n.get_kind_display(),

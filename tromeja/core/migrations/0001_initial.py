@@ -5,98 +5,241 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('entry_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'audit chain head',
+                "verbose_name": "audit chain head",
             },
         ),
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(max_length=2, primary_key=True, serialize=False, verbose_name='ISO code')),
-                ('partnership', models.CharField(choices=[('full', 'Full partner'), ('associated', 'Associated partner (named sharing only)'), ('none', 'Not connected')], default='none', max_length=16, verbose_name='partnership')),
-                ('is_eu', models.BooleanField(default=False, verbose_name='EU member state')),
-                ('is_schengen', models.BooleanField(default=False, verbose_name='Schengen area')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2, primary_key=True, serialize=False, verbose_name="ISO code"
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.CharField(
+                        choices=[
+                            ("full", "Full partner"),
+                            ("associated", "Associated partner (named sharing only)"),
+                            ("none", "Not connected"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="partnership",
+                    ),
+                ),
+                ("is_eu", models.BooleanField(default=False, verbose_name="EU member state")),
+                ("is_schengen", models.BooleanField(default=False, verbose_name="Schengen area")),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['code'],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='sequence number')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('action', models.CharField(choices=[('collection', 'Collection'), ('alteration', 'Alteration'), ('consultation', 'Consultation'), ('disclosure', 'Disclosure'), ('combination', 'Combination'), ('erasure', 'Erasure'), ('sign_in', 'Sign-in'), ('sign_in_failed', 'Failed sign-in'), ('sign_out', 'Sign-out'), ('security', 'Security setting changed')], max_length=24, verbose_name='action')),
-                ('actor_id', models.BigIntegerField(db_index=True, null=True, verbose_name='user id')),
-                ('actor_username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='user')),
-                ('actor_country', models.CharField(blank=True, max_length=2, verbose_name="user's country")),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='record type')),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='record id')),
-                ('purpose', models.CharField(blank=True, max_length=300, verbose_name='purpose')),
-                ('recipients', models.CharField(blank=True, max_length=200, verbose_name='recipients')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request id')),
-                ('source_ip', models.CharField(blank=True, max_length=64, verbose_name='address')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "seq",
+                    models.PositiveBigIntegerField(unique=True, verbose_name="sequence number"),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("collection", "Collection"),
+                            ("alteration", "Alteration"),
+                            ("consultation", "Consultation"),
+                            ("disclosure", "Disclosure"),
+                            ("combination", "Combination"),
+                            ("erasure", "Erasure"),
+                            ("sign_in", "Sign-in"),
+                            ("sign_in_failed", "Failed sign-in"),
+                            ("sign_out", "Sign-out"),
+                            ("security", "Security setting changed"),
+                        ],
+                        max_length=24,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "actor_id",
+                    models.BigIntegerField(db_index=True, null=True, verbose_name="user id"),
+                ),
+                (
+                    "actor_username",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=150, verbose_name="user"
+                    ),
+                ),
+                (
+                    "actor_country",
+                    models.CharField(blank=True, max_length=2, verbose_name="user's country"),
+                ),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="record type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="record id"
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=300, verbose_name="purpose")),
+                (
+                    "recipients",
+                    models.CharField(blank=True, max_length=200, verbose_name="recipients"),
+                ),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="request id"),
+                ),
+                ("source_ip", models.CharField(blank=True, max_length=64, verbose_name="address")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['action', 'at'], name='core_audite_action_70a3be_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(fields=["action", "at"], name="core_audite_action_70a3be_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='official name')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name in English')),
-                ('kind', models.CharField(choices=[('police', 'National police'), ('border_police', 'Border police'), ('gendarmerie', 'Gendarmerie'), ('ministry', 'Ministry')], max_length=32, verbose_name='kind')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='core.country', verbose_name='country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="official name")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name in English")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "National police"),
+                            ("border_police", "Border police"),
+                            ("gendarmerie", "Gendarmerie"),
+                            ("ministry", "Ministry"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="core.country",
+                        verbose_name="country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency',
-                'verbose_name_plural': 'agencies',
-                'ordering': ['country', 'name'],
+                "verbose_name": "agency",
+                "verbose_name_plural": "agencies",
+                "ordering": ["country", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=48, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='official name')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name in English')),
-                ('kind', models.CharField(choices=[('headquarters', 'Headquarters'), ('contact_point', 'International police cooperation (single point of contact)'), ('border_directorate', 'Border police directorate'), ('regional', 'Regional police directorate / questura / police administration'), ('station', 'Police or border police station')], max_length=32, verbose_name='kind')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='seat')),
-                ('is_contact_point', models.BooleanField(default=False, verbose_name='single point of contact')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='core.agency', verbose_name='agency')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=48, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="official name")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name in English")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("headquarters", "Headquarters"),
+                            (
+                                "contact_point",
+                                "International police cooperation (single point of contact)",
+                            ),
+                            ("border_directorate", "Border police directorate"),
+                            (
+                                "regional",
+                                "Regional police directorate / questura / police administration",
+                            ),
+                            ("station", "Police or border police station"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="seat")),
+                (
+                    "is_contact_point",
+                    models.BooleanField(default=False, verbose_name="single point of contact"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="core.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="core.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['agency', 'name'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["agency", "name"],
             },
         ),
     ]

@@ -116,7 +116,9 @@ def test_an_erasure_entry_keeps_none_of_the_erased_data(sl_duty):
     erase_notice(user=sl_duty, notice=record)
     entry = AuditEntry.objects.get(action=AuditAction.ERASURE)
     assert entry.object_id == record_id
-    flattened = " ".join(str(v) for v in AuditEntry.objects.filter(pk=entry.pk).values().first().values())
+    flattened = " ".join(
+        str(v) for v in AuditEntry.objects.filter(pk=entry.pk).values().first().values()
+    )
     assert "IVANENKO" not in flattened and "1988" not in flattened
     assert audit.verify_chain().ok
 

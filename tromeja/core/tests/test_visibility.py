@@ -16,9 +16,7 @@ def visible(user, action=Action.VIEW):
 def records(sl_duty):
     return {
         "national": testing.notice(sl_duty, title="national"),
-        "to_it": testing.notice(
-            sl_duty, title="to_it", distribution="named", shared_with=["IT"]
-        ),
+        "to_it": testing.notice(sl_duty, title="to_it", distribution="named", shared_with=["IT"]),
         "to_all": testing.notice(sl_duty, title="to_all", distribution="partners"),
     }
 

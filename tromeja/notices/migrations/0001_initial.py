@@ -2,52 +2,218 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tromeja.core.ids
 from django.conf import settings
 from django.db import migrations, models
 
+import tromeja.core.ids
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.UUIDField(default=tromeja.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='changed')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('distribution', models.CharField(choices=[('national', 'National only'), ('named', 'Named partner countries'), ('partners', 'All partner countries')], db_index=True, default='national', max_length=16, verbose_name='distribution')),
-                ('handling_code', models.CharField(choices=[('H0', 'H0 – use only to prevent and combat crime'), ('H1', "H1 – not to be used as evidence without the provider's consent"), ('H2', "H2 – not to be passed on without the provider's consent"), ('H3', 'H3 – other restrictions (see text)')], default='H0', max_length=2, verbose_name='handling code')),
-                ('handling_note', models.CharField(blank=True, max_length=500, verbose_name='handling restrictions (H3)')),
-                ('source_reliability', models.CharField(blank=True, choices=[('A', 'A – no doubt about the source'), ('B', 'B – source usually reliable'), ('C', 'C – source usually not reliable'), ('X', 'X – reliability cannot be assessed')], max_length=1, verbose_name='source reliability')),
-                ('information_accuracy', models.CharField(blank=True, choices=[('1', '1 – known to be true without reservation'), ('2', '2 – known personally to the source, not to the officer'), ('3', '3 – not known personally to the source, corroborated'), ('4', '4 – not known personally to the source, not corroborated')], max_length=1, verbose_name='information accuracy')),
-                ('has_personal_data', models.BooleanField(default=False, verbose_name='holds personal data')),
-                ('data_subject_category', models.CharField(blank=True, choices=[('suspect', 'Suspect'), ('convicted', 'Convicted person'), ('victim', 'Victim or potential victim'), ('other', 'Other party (witness, contact, informant)')], max_length=16, verbose_name='data subject category')),
-                ('review_by', models.DateField(blank=True, null=True, verbose_name='review by')),
-                ('kind', models.CharField(choices=[('modus_operandi', 'Modus operandi alert'), ('lookout', 'Lookout (vehicle, document or person)'), ('situation', 'Situation update'), ('other', 'Other')], max_length=24, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(max_length=10000, verbose_name='text')),
-                ('persons_concerned', models.TextField(blank=True, help_text='Only with personal data: names, dates of birth, documents.', max_length=2000, verbose_name='persons concerned')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.agency', verbose_name='owner agency')),
-                ('owner_country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='owner country')),
-                ('shared_with', models.ManyToManyField(blank=True, related_name='%(app_label)s_%(class)s_shared+', to='core.country', verbose_name='shared with')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=tromeja.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="changed"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "distribution",
+                    models.CharField(
+                        choices=[
+                            ("national", "National only"),
+                            ("named", "Named partner countries"),
+                            ("partners", "All partner countries"),
+                        ],
+                        db_index=True,
+                        default="national",
+                        max_length=16,
+                        verbose_name="distribution",
+                    ),
+                ),
+                (
+                    "handling_code",
+                    models.CharField(
+                        choices=[
+                            ("H0", "H0 – use only to prevent and combat crime"),
+                            (
+                                "H1",
+                                "H1 – not to be used as evidence without the provider's consent",
+                            ),
+                            ("H2", "H2 – not to be passed on without the provider's consent"),
+                            ("H3", "H3 – other restrictions (see text)"),
+                        ],
+                        default="H0",
+                        max_length=2,
+                        verbose_name="handling code",
+                    ),
+                ),
+                (
+                    "handling_note",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="handling restrictions (H3)"
+                    ),
+                ),
+                (
+                    "source_reliability",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A – no doubt about the source"),
+                            ("B", "B – source usually reliable"),
+                            ("C", "C – source usually not reliable"),
+                            ("X", "X – reliability cannot be assessed"),
+                        ],
+                        max_length=1,
+                        verbose_name="source reliability",
+                    ),
+                ),
+                (
+                    "information_accuracy",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "1 – known to be true without reservation"),
+                            ("2", "2 – known personally to the source, not to the officer"),
+                            ("3", "3 – not known personally to the source, corroborated"),
+                            ("4", "4 – not known personally to the source, not corroborated"),
+                        ],
+                        max_length=1,
+                        verbose_name="information accuracy",
+                    ),
+                ),
+                (
+                    "has_personal_data",
+                    models.BooleanField(default=False, verbose_name="holds personal data"),
+                ),
+                (
+                    "data_subject_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("suspect", "Suspect"),
+                            ("convicted", "Convicted person"),
+                            ("victim", "Victim or potential victim"),
+                            ("other", "Other party (witness, contact, informant)"),
+                        ],
+                        max_length=16,
+                        verbose_name="data subject category",
+                    ),
+                ),
+                ("review_by", models.DateField(blank=True, null=True, verbose_name="review by")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("modus_operandi", "Modus operandi alert"),
+                            ("lookout", "Lookout (vehicle, document or person)"),
+                            ("situation", "Situation update"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(max_length=10000, verbose_name="text")),
+                (
+                    "persons_concerned",
+                    models.TextField(
+                        blank=True,
+                        help_text="Only with personal data: names, dates of birth, documents.",
+                        max_length=2000,
+                        verbose_name="persons concerned",
+                    ),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.agency",
+                        verbose_name="owner agency",
+                    ),
+                ),
+                (
+                    "owner_country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="owner country",
+                    ),
+                ),
+                (
+                    "shared_with",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="%(app_label)s_%(class)s_shared+",
+                        to="core.country",
+                        verbose_name="shared with",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="changed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice',
-                'verbose_name_plural': 'notices',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['owner_country', '-created_at'], name='notices_not_owner_c_d781e9_idx'), models.Index(fields=['distribution', '-created_at'], name='notices_not_distrib_1bb855_idx')],
+                "verbose_name": "notice",
+                "verbose_name_plural": "notices",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["owner_country", "-created_at"],
+                        name="notices_not_owner_c_d781e9_idx",
+                    ),
+                    models.Index(
+                        fields=["distribution", "-created_at"],
+                        name="notices_not_distrib_1bb855_idx",
+                    ),
+                ],
             },
         ),
     ]

@@ -56,8 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded {created} demo notices.")
 
     def print_accounts(self):
-        self.stdout.write("\nDemo accounts (password for all: %s)\n" % DEMO_PASSWORD)
-        for username, first, last, unit, roles, _language in PEOPLE:
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n")
+        for username, first, last, _unit, roles, _language in PEOPLE:
             role = ", ".join(str(r.label) for r in roles) or "no roles"
             name = f"{first} {last}"
             self.stdout.write(f"  {username:<15} {name:<22} {role}")

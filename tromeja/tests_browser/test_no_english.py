@@ -1,0 +1,192 @@
+"""Acceptance: pages rendered in Slovenian, Italian and Croatian show no
+English UI text.
+
+Each page is rendered twice, in English and in the language under test, with
+the same data; any piece of text that is the same in both and is not data
+(names, titles, codes, numbers) is English left untranslated.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from tromeja import testing
+from tromeja.accounts.models import User
+from tromeja.core.models import Agency, Unit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COLLECT_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const parent = node.parentElement;
+    if (parent && ["SCRIPT", "STYLE", "CODE", "svg", "title"].includes(parent.tagName)) continue;
+    const text = node.textContent.trim();
+    if (text) out.push(text);
+  }
+  document.querySelectorAll("[placeholder],[title],[aria-label],input[type=submit]").forEach(el => {
+    for (const attr of ["placeholder", "title", "aria-label", "value"]) {
+      const v = el.getAttribute(attr);
+      if (v && (attr !== "value" || el.type === "submit")) out.push(v.trim());
+    }
+  });
+  out.push(document.title);
+  return out;
+}"""
+
+# Names and identifiers, not UI text.
+NOT_UI = {"Tromeja", "EN", "SL", "IT", "HR", "API", "CSV", "UUID", "OK", "FreeOTP", "Aegis",
+          "argon2", "argon2id"}  # fmt: skip
+# Words each language uses as they are in English.
+SAME_IN = {
+    "it": {"Password", "Home", "Record", "hash", "salt", "Breadcrumbs", "Token", "Status"},
+    "hr": {"Status", "hash"},
+    "sl": set(),
+}
+NON_WORD = re.compile(r"^[\W\d_]*$")
+IDENTIFIER = re.compile(r"^(Europe/[\w /-]+|\w+\*{4,}|[\w.]+ [A-Z]{2})$")
+
+
+def is_data(text: str, data: set[str], language: str) -> bool:
+    for part in text.split(" · "):
+        if IDENTIFIER.match(part.strip()):
+            continue  # time zones, masked password hashes
+        core = part.strip(" :·–-()[]*…,.›")
+        if not core or core in NOT_UI or core in SAME_IN[language] or NON_WORD.match(core):
+            continue
+        if not re.search(r"[a-z]{3}", core) or IDENTIFIER.match(core):
+            continue  # codes such as H1, B2, 6AB-123
+        if core in data or any(core in d for d in data if len(core) >= 4):
+            continue
+        words = re.findall(r"[^\W\d_]{3,}", core)
+        if words and all(any(w in d for d in data) for w in words) and "(" in core:
+            continue  # e.g. "Policija (Slovenia)": an agency and a country name
+        return False
+    return True
+
+
+@pytest.fixture
+def world():
+    sl_duty = testing.make_persona("sl_duty")
+    it_duty = testing.make_persona("it_duty")
+    dpo = testing.make_persona("sl_dpo")
+    admin = testing.make_persona("sl_admin")
+    pending = testing.make_persona("sl_border")
+    own = testing.notice(
+        sl_duty,
+        title="Kombi VW Crafter UA AA1234BB",
+        body="Skupina 23 oseb pri Metliki",
+        handling_code="H3",
+        handling_note="Samo za policijo",
+        has_personal_data=True,
+        persons_concerned="KOVALENKO Petro 1985",
+        distribution="named",
+        shared_with=["IT"],
+    )
+    testing.notice(it_duty, title="Furgone targato CZ 5T2 8841", body="Fernetti 04:10",
+                   distribution="partners", handling_code="H1")  # fmt: skip
+    from tromeja.auditlog.services import request_export
+
+    export = request_export(user=dpo, filters={})
+    data = {"case 2026/117", "test fixture"}  # working purposes in the log
+    for n in (own.title, own.body, own.handling_note, own.persons_concerned,
+              "Furgone targato CZ 5T2 8841", "Fernetti 04:10"):  # fmt: skip
+        data.add(n)
+    for user in User.objects.all():
+        data |= {user.username, user.get_full_name(), user.first_name, user.last_name, str(user)}
+    for unit in Unit.objects.all():
+        data |= {unit.name, unit.name_en, unit.city, unit.code}
+    for agency in Agency.objects.all():
+        data |= {agency.name, agency.name_en, agency.code}
+    return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
+            "notice": own, "export": export, "data": data}  # fmt: skip
+
+
+def localized_country_names(language):
+    from tromeja.core.countries import nationality_choices
+
+    return {name for _code, name in nationality_choices(language)}
+
+
+def session_cookie(user, *, verified=True):
+    client = Client()
+    if verified:
+        testing.sign_in(client, user)
+    else:
+        client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def texts(page, url, language, cookie=None):
+    context = page.context
+    context.clear_cookies()
+    cookies = [{"name": "tromeja_language", "value": language, "url": page.base}]
+    if cookie:
+        cookies.append({"name": "sessionid", "value": cookie, "url": page.base})
+    context.add_cookies(cookies)
+    page.goto(page.base + url)
+    return page.evaluate(COLLECT_TEXT)
+
+
+def pages(world):
+    notice = world["notice"].pk
+    return [
+        (None, "/accounts/sign-in/"),
+        ("pending", "/accounts/second-factor/"),
+        ("sl_duty", "/"),
+        ("sl_duty", "/notices/"),
+        ("sl_duty", "/notices/new/"),
+        ("sl_duty", f"/notices/{notice}/"),
+        ("sl_duty", f"/notices/{notice}/edit/"),
+        ("sl_duty", f"/notices/{notice}/print/"),
+        ("sl_duty", f"/notices/{notice}/erase/"),
+        ("sl_duty", "/accounts/purpose/"),
+        ("sl_duty", "/accounts/preferences/"),
+        ("sl_duty", "/accounts/tokens/"),
+        ("sl_duty", "/audit/"),  # 403 page
+        ("sl_duty", "/notices/00000000-0000-7000-8000-000000000000/"),  # 404 page
+        ("dpo", "/audit/"),
+        ("dpo", f"/audit/exports/{world['export'].pk}/"),
+        ("admin", "/admin/"),
+        ("admin", "/admin/core/unit/"),
+        ("admin", "/admin/core/country/"),
+        ("admin", f"/admin/accounts/user/{world['sl_duty'].pk}/change/"),
+    ]
+
+
+@pytest.mark.parametrize("language", ["sl", "it", "hr"])
+def test_pages_in_sl_it_and_hr_show_no_english(page, world, language):
+    untranslated = {}
+    for who, url in pages(world):
+        user = world[who] if who else None
+        cookie = session_cookie(user, verified=who != "pending") if user else None
+        rendered = {}
+        for lang in ("en", language):
+            if user is not None:
+                # The signed-in user's saved language decides, as in real use.
+                User.objects.filter(pk=user.pk).update(language=lang)
+            rendered[lang] = texts(page, url, lang, cookie)
+        english, local = set(rendered["en"]), rendered[language]
+        assert page.locator("html").get_attribute("lang") == language, url
+        data = world["data"] | localized_country_names(language)
+        same = sorted({t for t in local if t in english and not is_data(t, data, language)})
+        if same:
+            untranslated[url] = same
+    assert not untranslated, f"English left in {language}: {untranslated}"
+
+
+def test_dates_and_times_are_local_and_localized(page, world):
+    # 23:30 UTC on 1 March is 00:30 on 2 March in Ljubljana.
+    from tromeja.notices.models import Notice
+
+    moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    Notice.objects.filter(pk=world["notice"].pk).update(created_at=moment, updated_at=moment)
+    user = world["sl_duty"]
+    User.objects.filter(pk=user.pk).update(language="sl")
+    body = " ".join(texts(page, "/notices/", "sl", session_cookie(user)))
+    assert "2. 03. 26" in body or "2. 3. 2026" in body or "2.3.2026" in body, body[:2000]
+    assert "00:30" in body or "0:30" in body

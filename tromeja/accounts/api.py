@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tromeja.accounts import services
 
@@ -55,4 +55,4 @@ def revoke_token(request, token_id: int):
     # Anyone may revoke their own tokens, even after losing API access.
     token = get_object_or_404(request.user.api_tokens, pk=token_id)
     services.revoke_api_token(token=token, by=request.user)
-    return 204, None
+    return Status(204, None)

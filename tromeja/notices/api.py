@@ -3,7 +3,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from tromeja.core.consult import consult
@@ -103,7 +103,7 @@ def get_notice(request, notice_id: UUID):
 def create_notice(request, payload: NoticeIn):
     _require(request, Perm.CREATE_RECORDS)
     notice = services.create_notice(user=request.user, **payload.model_dump())
-    return 201, _base().get(pk=notice.pk)
+    return Status(201, _base().get(pk=notice.pk))
 
 
 @router.patch("/{notice_id}", response=NoticeOut, summary="Change or share a notice")
@@ -120,4 +120,4 @@ def update_notice(request, notice_id: UUID, payload: NoticePatch):
 def erase_notice(request, notice_id: UUID):
     notice = _base().get_visible(request.user, notice_id, Action.DELETE)
     services.erase_notice(user=request.user, notice=notice)
-    return 204, None
+    return Status(204, None)

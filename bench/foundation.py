@@ -408,17 +408,18 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         check_response(url, client.get(url))
     load = os.getloadavg()[0]
     times, queries, db_ms = [], [], []
-    db_clock = [0.0]
+    calls = []  # (sql, seconds) of each execute() in the current request
+    per_query = []  # one list of durations per request, in execution order
 
     def timed(execute, sql, params, many, context):
         t = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            db_clock[0] += time.perf_counter() - t
+            calls.append((sql, time.perf_counter() - t))
 
     for _ in range(n):
-        db_clock[0] = 0.0
+        calls.clear()
         with CaptureQueriesContext(connection) as cq, connection.execute_wrapper(timed):
             t0 = time.perf_counter()
             response = client.get(url)
@@ -426,7 +427,15 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         check_response(url, response)
         times.append((t1 - t0) * 1000)
         queries.append(len(cq.captured_queries))
-        db_ms.append(db_clock[0] * 1000)
+        db_ms.append(sum(d for _, d in calls) * 1000)
+        per_query.append([d for _, d in calls])
+    # Median time of each statement (by position; the statements are the same
+    # in every request when the query count is constant).
+    width = min(len(q) for q in per_query)
+    statements = [
+        (sql, statistics.median(q[i] for q in per_query) * 1000)
+        for i, (sql, _) in enumerate(calls[:width])
+    ]
     extra = {}
     if url != "/":
         body = response.json()
@@ -446,6 +455,7 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         "queries_min": min(queries),
         "queries_max": max(queries),
         "load_1min": load,
+        "statements": statements,
         **extra,
     }
 
@@ -808,9 +818,12 @@ def run(args) -> int:
     print("=" * w)
 
     for url, sqls in full_sql.items():
-        print(f"\nqueries of GET {url}:")
+        print(f"\nqueries of GET {url} (as captured):")
         for i, s in enumerate(sqls, 1):
             print(f"  {i:>2}. {s[:160]}{'…' if len(s) > 160 else ''}")
+        print(f"median time per executed statement of GET {url} (ms; commits not included):")
+        for sql, ms in results[url]["statements"]:
+            print(f"  {ms:7.2f}  {' '.join(sql.split())[:120]}")
     for name, text in prof_text.items():
         print(f"\n--- cProfile: {name} ---\n{text}")
 

@@ -231,6 +231,7 @@ ASSETS_DIR = Path(env_str("TROMEJA_ASSETS_DIR", str(PROJECT_DIR / "node_modules"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("TROMEJA_STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = [
+    BASE_DIR / "static",
     ("vendor/bootstrap", ASSETS_DIR / "bootstrap" / "dist"),
     ("vendor/htmx", ASSETS_DIR / "htmx.org" / "dist"),
 ]

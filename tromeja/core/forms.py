@@ -74,9 +74,9 @@ class SharedRecordFormMixin(forms.Form):
                 self.fields[name].disabled = True
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(
-                widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue  # laid out by the .choice-list styles
+            if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")

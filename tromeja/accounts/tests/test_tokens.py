@@ -134,3 +134,24 @@ def test_nobody_revokes_another_users_token(sl_duty, it_duty):
     assert client.delete(f"/api/v1/me/tokens/{token.pk}").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_bad_preferences_are_refused_and_change_nothing(sl_duty):
+    client = testing.client_for(sl_duty)
+    response = client.post("/accounts/preferences/", {"language": "xx", "time_zone": "Mars/Base"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"language", "time_zone"}
+    sl_duty.refresh_from_db()
+    assert sl_duty.language == "en" and sl_duty.time_zone == "Europe/Ljubljana"
+    response = client.post("/accounts/language/", {"language": "klingon", "next": "/"})
+    assert response.status_code == 302
+    sl_duty.refresh_from_db()
+    assert sl_duty.language == "en"
+
+
+def test_preferences_are_saved(sl_duty):
+    client = testing.client_for(sl_duty)
+    client.post("/accounts/preferences/", {"language": "it", "time_zone": "Europe/Rome"})
+    sl_duty.refresh_from_db()
+    assert (sl_duty.language, sl_duty.time_zone) == ("it", "Europe/Rome")
+    assert 'lang="it"' in client.get("/").content.decode()

@@ -89,6 +89,14 @@ def test_the_api_documentation_works_offline(db):
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
 
 
+def test_every_static_file_a_page_links_is_served(sl_duty):
+    body = testing.client_for(sl_duty).get("/notices/new/").content.decode()
+    client = Client()
+    for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', body):
+        response = client.get(path)
+        assert response.status_code == 200, path
+
+
 def test_the_front_end_libraries_are_served_from_installed_packages(db):
     client = Client()
     for path in (

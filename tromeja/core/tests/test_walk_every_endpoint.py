@@ -224,3 +224,30 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
 
     for marker in hidden_markers(name):
         assert Notice.objects.filter(pk=records[marker].pk).exists(), marker
+
+
+def test_every_api_endpoint_refuses_anonymous_callers(db):
+    from django.test import Client
+
+    client = Client()
+    for method, path in api_paths():
+        url = path.replace("{notice_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
+        url = url.replace("{token_id}", "1")
+        response = client.generic(method, url, data="{}", content_type="application/json")
+        assert response.status_code == 401, (method, url, response.status_code)
+        assert response.json()["detail"]
+
+
+def test_every_page_sends_anonymous_visitors_to_sign_in(db):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    open_pages = {"accounts:login", "accounts:second_factor"}
+    for url_name in sorted(PAGES_WITHOUT_ARGS - open_pages):
+        response = client.get(reverse(url_name))
+        assert response.status_code == 302, url_name
+        assert response["Location"].startswith("/accounts/sign-in/"), url_name
+    for url_name in sorted(RECORD_PAGES):
+        url = reverse(url_name, args=["01a22909-c0e2-7455-8eac-e75224cf8c95"])
+        assert client.get(url)["Location"].startswith("/accounts/sign-in/"), url_name

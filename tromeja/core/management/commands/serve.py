@@ -1,4 +1,5 @@
 import atexit
+import signal
 import subprocess
 import sys
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         if not options["no_worker"] and settings.TASK_BACKEND == "database":
             worker = subprocess.Popen([sys.executable, "-m", "tromeja.cli", "worker"])  # noqa: S603
             atexit.register(worker.terminate)
+            # Stop the worker with the server, also when a service manager sends SIGTERM.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"Tromeja serving on http://{options['host']}:{options['port']}/")
         serve(
             application,

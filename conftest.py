@@ -4,6 +4,16 @@ from tromeja import testing
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests, which start from empty tables: reload what the
+    data migration put there."""
+    from tromeja.core import reference
+    from tromeja.core.models import Agency, Country, Unit
+
+    reference.load(Country, Agency, Unit)
+
+
+@pytest.fixture
 def persona(db):
     """persona("sl_duty") -> the user, created once per test."""
     made = {}

@@ -43,10 +43,5 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    # Transactional tests start from empty tables: reload what the data
-    # migration put there.
-    from tromeja.core import reference
-    from tromeja.core.models import Agency, Country, Unit
-
-    reference.load(Country, Agency, Unit)
+def _reference_data(reference_data):
+    """Browser tests are transactional: the live server sees committed data."""

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from django.core.management import call_command
 
 from tromeja import testing
@@ -49,7 +50,10 @@ def test_bad_filters_get_a_clear_message(persona):
     assert dpo.get("/api/v1/audit?action=peek").status_code == 422
 
 
-def test_an_export_runs_in_the_background_with_progress_and_is_logged(persona, sl_duty):
+# Transactional: the worker commits and closes connections as in production.
+@pytest.mark.django_db(transaction=True)
+def test_an_export_runs_in_the_background_with_progress_and_is_logged(reference_data, persona):
+    sl_duty = persona("sl_duty")
     dpo_user = persona("sl_dpo")
     for i in range(30):
         testing.notice(sl_duty, title=f"n{i}")

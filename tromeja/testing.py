@@ -37,6 +37,12 @@ PERSONAS = {
 
 def make_persona(name: str, *, with_device: bool = True):
     unit_code, roles, language = PERSONAS[name]
+    if not Unit.objects.filter(code=unit_code).exists():
+        # A transactional test before this one emptied the tables.
+        from tromeja.core import reference
+        from tromeja.core.models import Agency, Country
+
+        reference.load(Country, Agency, Unit)
     user = create_user(
         username=name,
         password=PASSWORD,

@@ -175,3 +175,28 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain at #{self.seq}"
+
+
+class Sequence(models.Model):
+    """A named counter for human-readable references (e.g. SI-2026-000123).
+    Taking the next value locks the row, so numbers are unique and gapless
+    within committed transactions on every database."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
+    @classmethod
+    def next_value(cls, name: str) -> int:
+        from django.db import transaction
+
+        with transaction.atomic():
+            row, _created = cls.objects.select_for_update().get_or_create(name=name)
+            row.value += 1
+            row.save(update_fields=["value"])
+        return row.value

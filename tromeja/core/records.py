@@ -57,16 +57,16 @@ class RecordQuerySet(models.QuerySet):
         country = user.country_code
         if not country or not user.has_perm_code(_ACTION_PERMS[action]):
             return self.none()
-        own = Q(owner_country_id=country)
+        own = Q(owner_country_id=country) & self.model.own_country_condition(user)
         if action in _OWNER_ONLY:
             return self.filter(own)
         through = self.model.shared_with.through
         source = self.model._meta.get_field("shared_with").m2m_field_name()
         named = Exists(through.objects.filter(**{source: OuterRef("pk"), "country_id": country}))
-        visible = own | Q(distribution=Distribution.NAMED) & named
+        shared = Q(distribution=Distribution.NAMED) & named
         if user.country_partnership == Partnership.FULL:
-            visible |= Q(distribution=Distribution.PARTNERS)
-        return self.filter(visible)
+            shared |= Q(distribution=Distribution.PARTNERS)
+        return self.filter(own | shared & self.model.partner_condition())
 
     def get_visible(self, user, pk, action: str = Action.VIEW):
         """The record for `action`: Http404 if the user may not see it (it does
@@ -152,7 +152,18 @@ class SharedRecord(models.Model):
 
     class Meta:
         abstract = True
-        indexes = []
+
+    @classmethod
+    def own_country_condition(cls, user) -> Q:
+        """Which of its own country's records a user sees; a model narrows
+        this (e.g. drafts only to their author)."""
+        return Q()
+
+    @classmethod
+    def partner_condition(cls) -> Q:
+        """What a record must satisfy before it reaches partners at all
+        (e.g. a report must be validated)."""
+        return Q()
 
     @property
     def evaluation_code(self) -> str:

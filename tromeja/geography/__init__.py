@@ -1,0 +1,9 @@
+"""Geography of the cooperation: the state borders, their sections and the
+units that hold them, and the main border crossing points.
+
+The data files in ``data/`` are generated (borders, sections, countries) by
+``scripts/extract_borders.py`` from Natural Earth 1:10m (npm package
+``world-atlas``) or kept by hand (crossings, units to add). ``locate`` answers,
+for a coordinate, which border section and unit it falls to and which crossing
+point is nearest. This package has no models; importing it loads nothing.
+"""

@@ -115,11 +115,13 @@ def _register_routers():
     from tromeja.accounts.api import router as accounts_router
     from tromeja.auditlog.api import router as audit_router
     from tromeja.core.api import router as reference_router
+    from tromeja.incidents.api import router as incidents_router
     from tromeja.notices.api import router as notices_router
 
     api.add_router("/reference", reference_router)
     api.add_router("/me", accounts_router)
     api.add_router("/notices", notices_router)
+    api.add_router("/incidents", incidents_router)
     api.add_router("/audit", audit_router)
 
 

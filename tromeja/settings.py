@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tromeja.accounts",
     "tromeja.auditlog",
     "tromeja.notices",
+    "tromeja.incidents",
     "tromeja.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -138,7 +139,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("TROMEJA_TEST_SQLITE", "") or None}
+    # Tests use a file, not memory: the browser tests' live server answers
+    # several requests at once, each thread with its own connection.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("TROMEJA_TEST_SQLITE", str(DATA_DIR / "test.sqlite3"))
+    }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -234,6 +239,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", ASSETS_DIR / "bootstrap" / "dist"),
     ("vendor/htmx", ASSETS_DIR / "htmx.org" / "dist"),
+    ("vendor/leaflet", ASSETS_DIR / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", ASSETS_DIR / "leaflet.markercluster" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -294,4 +301,13 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Optional background tiles for the map (e.g. a national tile server); empty:
+# the map draws only the bundled borders and sections, so it works offline.
+MAP_TILE_URL = env_str("TROMEJA_MAP_TILE_URL", "")
+if MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "a"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 CSRF_FAILURE_VIEW = "tromeja.core.views.csrf_failure"

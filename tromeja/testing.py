@@ -32,7 +32,16 @@ PERSONAS = {
     "it_dpo": ("it-dps", [Role.DATA_PROTECTION_OFFICER], "it"),
     "sl_admin": ("si-gpu", [Role.NODE_ADMIN], "sl"),
     "hr_duty": ("hr-smps", [Role.DUTY_OFFICER], "hr"),
+    "sl_supervisor": ("si-pu-novo-mesto", [Role.SUPERVISOR], "sl"),
+    "hr_supervisor": ("hr-pu-karlovacka", [Role.SUPERVISOR], "hr"),
+    "it_supervisor": ("it-questura-trieste", [Role.SUPERVISOR], "it"),
+    "hr_border": ("hr-pgp-cetingrad", [Role.BORDER_OFFICER], "hr"),
 }
+
+# Near Obrežje, on the Slovenian–Croatian border (Novo mesto directorate).
+NEAR_OBREZJE = (45.852, 15.690)
+# Near Cetingrad, on Croatia's border with Bosnia and Herzegovina.
+NEAR_CETINGRAD = (45.155, 15.735)
 
 
 def make_persona(name: str, *, with_device: bool = True):
@@ -94,3 +103,77 @@ def client_for(user, **kwargs):
     from django.test import Client
 
     return sign_in(Client(), user, **kwargs)
+
+
+def incident(user, *, validate_by=None, entities=None, **overrides):
+    """A report made through the service (and validated, if a supervisor is
+    given), as officers make them."""
+    from datetime import timedelta
+
+    from tromeja.incidents import services
+
+    now = timezone.now()
+    lat, lon = NEAR_OBREZJE if user.country_code != "HR" else NEAR_CETINGRAD
+    fields = {
+        "type": "irregular_crossing",
+        "occurred_at": now - timedelta(hours=3),
+        "aware_at": now - timedelta(hours=2),
+        "latitude": lat,
+        "longitude": lon,
+        "detection_method": "surveillance",
+        "transport": "on_foot",
+        "stage": "actual",
+        "crossing_mode": "clandestine",
+        "direction": "entry",
+        "persons_total": 6,
+        "impact_level": "medium",
+        "confidence": "confirmed",
+        "source_reliability": "A",
+        "information_accuracy": "1",
+    }
+    fields.update(overrides)
+    if entities is None:
+        entities = (
+            services.Entities(
+                counts=[
+                    {
+                        "nationality": "AF",
+                        "sex": "m",
+                        "age_group": "adult",
+                        "count": fields["persons_total"],
+                    }
+                ]  # fmt: skip
+            )
+            if fields["persons_total"]
+            else services.Entities()
+        )
+    with context.acting(context.ActionContext(purpose="test fixture")):
+        report = services.create_incident(user=user, entities=entities, **fields)
+        if validate_by is not None:
+            services.submit_incident(user=user, incident=report)
+            services.validate_incident(user=validate_by, incident=report)
+    return report
+
+
+def incident_api_body(**overrides) -> str:
+    """A valid JSON body for POST/PUT /api/v1/incidents."""
+    import json
+    from datetime import timedelta
+
+    now = timezone.now()
+    body = {
+        "type": "vehicle",
+        "occurred_at": (now - timedelta(hours=1)).isoformat(),
+        "aware_at": now.isoformat(),
+        "latitude": NEAR_OBREZJE[0],
+        "longitude": NEAR_OBREZJE[1],
+        "detection_method": "check",
+        "transport": "van",
+        "persons_total": 2,
+        "impact_level": "low",
+        "confidence": "confirmed",
+        "counts": [{"nationality": "PK", "sex": "m", "age_group": "adult", "count": 2}],
+        "vehicles": [{"plate": "KA 555 XX", "registration_country": "UA"}],
+    }
+    body.update(overrides)
+    return json.dumps(body)

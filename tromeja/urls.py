@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tromeja.core.urls")),
     path("accounts/", include("tromeja.accounts.urls")),
     path("notices/", include("tromeja.notices.urls")),
+    path("incidents/", include("tromeja.incidents.urls")),
     path("audit/", include("tromeja.auditlog.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),

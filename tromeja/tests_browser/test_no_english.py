@@ -43,9 +43,9 @@ NOT_UI = {"Tromeja", "EN", "SL", "IT", "HR", "API", "CSV", "UUID", "OK", "FreeOT
           "argon2", "argon2id"}  # fmt: skip
 # Words each language uses as they are in English.
 SAME_IN = {
-    "it": {"Password", "Home", "Record", "hash", "salt", "Breadcrumbs", "Token", "Status"},
-    "hr": {"Status", "hash"},
-    "sl": set(),
+    "it": {"Password", "Home", "Record", "hash", "salt", "Breadcrumbs", "Token", "Status", "Taxi"},
+    "hr": {"Status", "hash", "Model"},
+    "sl": {"Model"},
 }
 NON_WORD = re.compile(r"^[\W\d_]*$")
 IDENTIFIER = re.compile(r"^(Europe/[\w /-]+|\w+\*{4,}|[\w.]+ [A-Z]{2})$")
@@ -90,8 +90,15 @@ def world():
     testing.notice(it_duty, title="Furgone targato CZ 5T2 8841", body="Fernetti 04:10",
                    distribution="partners", handling_code="H1")  # fmt: skip
     from tromeja.auditlog.services import request_export
+    from tromeja.incidents.services import Entities
 
     export = request_export(user=dpo, filters={})
+    report = testing.incident(
+        sl_duty, narrative="Skupina pri Obrežju", place_name="Obrežje",
+        entities=Entities(counts=[{"nationality": "AF", "sex": "m", "age_group": "adult",
+                                   "count": 6}],
+                          vehicles=[{"plate": "LJ AB-123", "registration_country": "SI"}]),
+    )  # fmt: skip
     data = {"case 2026/117", "test fixture"}  # working purposes in the log
     for n in (own.title, own.body, own.handling_note, own.persons_concerned,
               "Furgone targato CZ 5T2 8841", "Fernetti 04:10"):  # fmt: skip
@@ -102,8 +109,13 @@ def world():
         data |= {unit.name, unit.name_en, unit.city, unit.code}
     for agency in Agency.objects.all():
         data |= {agency.name, agency.name_en, agency.code}
+    data |= {report.reference, report.narrative, report.place_name, "LJ AB-123"}
+    from tromeja.geography.locate import sections
+
+    for section in sections().values():  # place names, the same in every language
+        data |= {section.name(lang) for lang in ("en", "sl", "it", "hr")}
     return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
-            "notice": own, "export": export, "data": data}  # fmt: skip
+            "notice": own, "export": export, "data": data, "report": report}  # fmt: skip
 
 
 def localized_country_names(language):
@@ -144,6 +156,11 @@ def pages(world):
         ("sl_duty", f"/notices/{notice}/edit/"),
         ("sl_duty", f"/notices/{notice}/print/"),
         ("sl_duty", f"/notices/{notice}/erase/"),
+        ("sl_duty", "/incidents/"),
+        ("sl_duty", "/incidents/map/"),
+        ("sl_duty", "/incidents/new/"),
+        ("sl_duty", f"/incidents/{world['report'].pk}/"),
+        ("sl_duty", f"/incidents/{world['report'].pk}/edit/"),
         ("sl_duty", "/accounts/purpose/"),
         ("sl_duty", "/accounts/preferences/"),
         ("sl_duty", "/accounts/tokens/"),

@@ -22,12 +22,28 @@ RECORDS = {
     "MARKITNAT": ("it_duty", "national", []),
     "MARKITALL": ("it_duty", "partners", []),
 }
+# Incident reports: marker -> (owner, distribution, named, validated by)
+INCIDENTS = {
+    "IMSINAT": ("sl_duty", "national", [], "sl_supervisor"),
+    "IMSIIT": ("sl_duty", "named", ["IT"], "sl_supervisor"),
+    "IMITALL": ("it_duty", "partners", [], "it_supervisor"),
+    "IMSIDRAFT": ("sl_duty", "partners", [], None),  # a draft: its author's only
+}
 EXPECTED = {
-    "sl_duty": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL"},
-    "sl_border": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL"},
-    "it_duty": {"MARKSIIT", "MARKITNAT", "MARKITALL"},
-    "hr_analyst": {"MARKSIHR", "MARKITALL"},
-    "hr_duty": {"MARKSIHR", "MARKITALL"},
+    "sl_duty": {
+        "MARKSINAT",
+        "MARKSIIT",
+        "MARKSIHR",
+        "MARKITALL",
+        "IMSINAT",
+        "IMSIIT",
+        "IMITALL",
+        "IMSIDRAFT",
+    },
+    "sl_border": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL", "IMSINAT", "IMSIIT", "IMITALL"},
+    "it_duty": {"MARKSIIT", "MARKITNAT", "MARKITALL", "IMSIIT", "IMITALL"},
+    "hr_analyst": {"MARKSIHR", "MARKITALL", "IMITALL"},
+    "hr_duty": {"MARKSIHR", "MARKITALL", "IMITALL"},
     "outsider": set(),
     "sl_dpo": set(),
     "sl_admin": set(),
@@ -37,6 +53,9 @@ EXPECTED = {
 # fails this test until it is added here.
 PAGES_WITHOUT_ARGS = {
     "core:home",
+    "incidents:incident_list",
+    "incidents:incident_map",
+    "incidents:incident_create",
     "accounts:login",
     "accounts:second_factor",
     "accounts:purpose",
@@ -51,8 +70,13 @@ RECORD_PAGES = {
     "notices:notice_edit",
     "notices:notice_erase",
     "notices:notice_print",
+    "incidents:incident_detail",
+    "incidents:incident_edit",
 }
 POST_ONLY = {
+    "incidents:incident_submit",
+    "incidents:incident_validate",
+    "incidents:incident_return",
     "accounts:logout",
     "accounts:set_language",
     "accounts:token_revoke",
@@ -97,6 +121,16 @@ def world(persona):
             has_personal_data=marker.endswith("IT"),
             persons_concerned=f"{marker} person" if marker.endswith("IT") else "",
         )
+    for marker, (owner, distribution, named, validator) in INCIDENTS.items():
+        report = testing.incident(
+            users[owner] if owner in users else persona(owner),
+            narrative=f"{marker} narrative",
+            distribution=distribution,
+            shared_with=named,
+            validate_by=persona(validator) if validator else None,
+        )
+        records[marker] = report
+        REFERENCES[marker] = report.reference
     # An audit export of another DPO, and another user's API token.
     from tromeja.auditlog.services import request_export
 
@@ -106,13 +140,19 @@ def world(persona):
     return users, records, export, token
 
 
+REFERENCES: dict[str, str] = {}
+
+
 def hidden_markers(name):
-    return set(RECORDS) - EXPECTED[name]
+    return (set(RECORDS) | set(INCIDENTS)) - EXPECTED[name]
 
 
 def assert_no_leak(name, response, where):
     body = response.content.decode(errors="replace")
-    leaked = sorted(m for m in hidden_markers(name) if m in body)
+    words = set(hidden_markers(name)) | {
+        REFERENCES[m] for m in hidden_markers(name) if m in REFERENCES
+    }
+    leaked = sorted(w for w in words if w in body)
     assert not leaked, f"{name} sees {leaked} at {where}"
 
 
@@ -124,7 +164,13 @@ def page_urls(records, export):
         yield url_name, reverse(url_name) + "?q=MARK"
     for url_name in sorted(RECORD_PAGES):
         for marker, record in records.items():
+            if url_name.startswith("incidents") != (marker in INCIDENTS):
+                continue
             yield (url_name, marker), reverse(url_name, args=[record.pk])
+    for url_name in sorted(POST_ONLY):
+        if url_name.startswith("incidents"):
+            for marker in INCIDENTS:
+                yield (url_name, marker, "post"), reverse(url_name, args=[records[marker].pk])
     for url_name in sorted(OTHER_USERS_OBJECTS):
         yield url_name, reverse(url_name, args=[export.pk])
 
@@ -134,11 +180,12 @@ def test_no_page_shows_what_was_not_shared(name, world):
     users, records, export, _token = world
     client = testing.client_for(users[name])
     for key, url in page_urls(records, export):
-        response = client.get(url)
+        post = isinstance(key, tuple) and len(key) == 3
+        response = client.post(url, {"comment": "x"}) if post else client.get(url)
         assert response.status_code < 500, url
         assert_no_leak(name, response, url)
         if isinstance(key, tuple):
-            _url_name, marker = key
+            marker = key[1]
             if marker in hidden_markers(name):
                 assert response.status_code == 404, (url, response.status_code)
         elif key in OTHER_USERS_OBJECTS:
@@ -155,15 +202,27 @@ def test_no_export_print_or_count_shows_what_was_not_shared(name, world):
     assert_no_leak(name, response, "export")
     if response.status_code == 200:
         rows = response.content.decode()
-        assert {m for m in RECORDS if m in rows} == EXPECTED[name]
+        assert {m for m in RECORDS if m in rows} == {m for m in EXPECTED[name] if m in RECORDS}
     listing = client.get(reverse("notices:notice_list"))
     if listing.status_code == 200:
-        count = len(EXPECTED[name])
+        count = len([m for m in EXPECTED[name] if m in RECORDS])
         assert re.search(rf"\b{count} notices?\b", listing.content.decode()), name
+    notices = {m for m in EXPECTED[name] if m in RECORDS}
+    reports = {m for m in EXPECTED[name] if m in INCIDENTS}
     api = client.get("/api/v1/notices")
     if api.status_code == 200:
-        assert api.json()["count"] == len(EXPECTED[name])
-        assert {i["title"].split()[0] for i in api.json()["items"]} == EXPECTED[name]
+        assert api.json()["count"] == len(notices)
+        assert {i["title"].split()[0] for i in api.json()["items"]} == notices
+    api = client.get("/api/v1/incidents")
+    if api.status_code == 200:
+        assert api.json()["count"] == len(reports)
+        assert {i["reference"] for i in api.json()["items"]} == {REFERENCES[m] for m in reports}
+    listing = client.get("/incidents/")
+    if listing.status_code == 200:
+        assert re.search(rf"\b{len(reports)} reports?\b", listing.content.decode()), name
+    map_data = client.get("/api/v1/incidents/map")
+    if map_data.status_code == 200:
+        assert map_data.json()["total"] == len(reports)
 
 
 def api_paths():
@@ -190,6 +249,15 @@ def test_the_walker_knows_every_api_endpoint():
         ("PATCH", "/api/v1/notices/{notice_id}"),
         ("DELETE", "/api/v1/notices/{notice_id}"),
         ("GET", "/api/v1/audit"),
+        ("GET", "/api/v1/incidents"),
+        ("POST", "/api/v1/incidents"),
+        ("GET", "/api/v1/incidents/map"),
+        ("GET", "/api/v1/incidents/geography"),
+        ("GET", "/api/v1/incidents/{incident_id}"),
+        ("PUT", "/api/v1/incidents/{incident_id}"),
+        ("POST", "/api/v1/incidents/{incident_id}/submit"),
+        ("POST", "/api/v1/incidents/{incident_id}/validate"),
+        ("POST", "/api/v1/incidents/{incident_id}/return"),
     }
     assert set(api_paths()) == known
 
@@ -199,12 +267,17 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
     users, records, _export, token = world
     client = testing.client_for(users[name])
     for method, path in api_paths():
-        if "{notice_id}" in path:
+        if "{notice_id}" in path or "{incident_id}" in path:
             for marker, record in records.items():
+                if ("{incident_id}" in path) != (marker in INCIDENTS):
+                    continue
                 url = path.replace("{notice_id}", str(record.pk))
+                url = url.replace("{incident_id}", str(record.pk))
+                body = {"PATCH": "{}", "PUT": testing.incident_api_body(),
+                        "POST": '{"comment": "check"}'}.get(method, "")  # fmt: skip
                 response = client.generic(
-                    method, url, data="{}" if method == "PATCH" else "",
-                    content_type="application/json", HTTP_X_PURPOSE="walk",
+                    method, url, data=body, content_type="application/json",
+                    HTTP_X_PURPOSE="walk",
                 )  # fmt: skip
                 assert_no_leak(name, response, f"{method} {url}")
                 if marker in hidden_markers(name):
@@ -220,10 +293,12 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
                 assert response.status_code < 500, path
                 assert_no_leak(name, response, path + query)
     # Erasing through the API must not have removed a hidden record.
+    from tromeja.incidents.models import Incident
     from tromeja.notices.models import Notice
 
     for marker in hidden_markers(name):
-        assert Notice.objects.filter(pk=records[marker].pk).exists(), marker
+        model = Incident if marker in INCIDENTS else Notice
+        assert model.objects.filter(pk=records[marker].pk).exists(), marker
 
 
 def test_every_api_endpoint_refuses_anonymous_callers(db):
@@ -232,6 +307,7 @@ def test_every_api_endpoint_refuses_anonymous_callers(db):
     client = Client()
     for method, path in api_paths():
         url = path.replace("{notice_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
+        url = url.replace("{incident_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
         url = url.replace("{token_id}", "1")
         response = client.generic(method, url, data="{}", content_type="application/json")
         assert response.status_code == 401, (method, url, response.status_code)

@@ -21,3 +21,21 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   });
 });
+
+// Formsets: add a row from the <template> without leaving the page.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-formset]").forEach(function (set) {
+    var prefix = set.getAttribute("data-formset");
+    var total = set.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
+    var template = set.querySelector("template.formset-empty");
+    var rows = set.querySelector(".formset-rows");
+    set.querySelector(".formset-add").addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      rows.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      var first = rows.lastElementChild.querySelector("input, select");
+      if (first) { first.focus(); }
+    });
+  });
+});

@@ -1,0 +1,356 @@
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
+
+from tromeja.core.consult import consult
+from tromeja.core.records import Action
+from tromeja.core.roles import Perm
+from tromeja.core.schemas import SharedRecordOut
+from tromeja.incidents import services
+from tromeja.incidents.choices import (
+    AgeGroup,
+    Confidence,
+    CrossingMode,
+    DetectionMethod,
+    Direction,
+    DocumentType,
+    ImpactLevel,
+    IncidentType,
+    PersonRole,
+    Sex,
+    Stage,
+    Transport,
+)
+from tromeja.incidents.filters import apply_filters
+from tromeja.incidents.models import Incident
+from tromeja.incidents.queries import map_features, sightings_for
+
+router = Router(tags=["incidents"])
+
+
+class CountIn(Schema):
+    nationality: str = Field("", max_length=2)
+    sex: Sex
+    age_group: AgeGroup
+    count: int = Field(ge=1, le=2000)
+    unaccompanied: int = Field(0, ge=0, le=2000)
+
+
+class PersonIn(Schema):
+    role: PersonRole
+    category: Literal["suspect", "convicted", "victim", "other"]
+    surname: str = Field(min_length=1, max_length=100)
+    given_names: str = Field("", max_length=100)
+    date_of_birth: date | None = None
+    nationality: str = Field("", max_length=2)
+
+
+class VehicleIn(Schema):
+    plate: str = Field(min_length=2, max_length=20)
+    registration_country: str = Field(min_length=2, max_length=2)
+    make: str = Field("", max_length=40)
+    model: str = Field("", max_length=40)
+    colour: str = Field("", max_length=30)
+
+
+class PhoneIn(Schema):
+    number: str = Field(min_length=3, max_length=30)
+
+
+class DocumentIn(Schema):
+    type: DocumentType
+    number: str = Field(min_length=4, max_length=30)
+    issuing_country: str = Field(min_length=2, max_length=2)
+    fraudulent: bool = False
+
+
+class IncidentIn(Schema):
+    type: IncidentType
+    occurred_at: datetime
+    aware_at: datetime
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    place_name: str = Field("", max_length=200)
+    detection_method: DetectionMethod
+    transport: Transport
+    stage: Stage | Literal[""] = ""
+    crossing_mode: CrossingMode | Literal[""] = ""
+    direction: Direction | Literal[""] = ""
+    evasion: bool = False
+    embarkation_country: str = Field("", max_length=2)
+    destination_country: str = Field("", max_length=2)
+    persons_total: int = Field(0, ge=0, le=2000)
+    narrative: str = Field("", max_length=5000)
+    impact_level: ImpactLevel
+    confidence: Confidence
+    handling_code: Literal["H0", "H1", "H2", "H3"] = "H0"
+    handling_note: str = Field("", max_length=500)
+    source_reliability: Literal["A", "B", "C", "X"] = "A"
+    information_accuracy: Literal["1", "2", "3", "4"] = "1"
+    review_by: date | None = None
+    distribution: Literal["national", "named", "partners"] = "national"
+    shared_with: list[str] = Field(default_factory=list, max_length=20)
+    border_section: str = Field("", max_length=48)
+    location_override_reason: str = Field("", max_length=300)
+    counts: list[CountIn] = Field(default_factory=list, max_length=200)
+    persons: list[PersonIn] = Field(default_factory=list, max_length=200)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+    phones: list[PhoneIn] = Field(default_factory=list, max_length=50)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=200)
+
+
+class CountOut(Schema):
+    nationality: str
+    sex: str
+    age_group: str
+    count: int
+    unaccompanied: int
+
+
+class IncidentListOut(SharedRecordOut):
+    reference: str
+    type: str
+    status: str
+    occurred_at: datetime
+    latitude: float
+    longitude: float
+    border: str
+    border_section: str
+    responsible_unit: str | None
+    persons_total: int
+    impact_level: str
+    late_report: bool
+
+    @staticmethod
+    def resolve_responsible_unit(obj):
+        return obj.responsible_unit.code if obj.responsible_unit_id else None
+
+
+class SightingOut(Schema):
+    kind: str
+    label: str
+    incident_id: str
+    reference: str
+    occurred_at: datetime
+    country: str
+
+
+class IncidentOut(IncidentListOut):
+    aware_at: datetime
+    place_name: str
+    nearest_crossing: str
+    crossing_distance_km: float | None
+    section_distance_km: float | None
+    detection_method: str
+    transport: str
+    stage: str
+    crossing_mode: str
+    direction: str
+    narrative: str
+    confidence: str
+    return_comment: str
+    counts: list[CountOut]
+    sightings: list[SightingOut] = []
+
+    @staticmethod
+    def resolve_counts(obj):
+        return list(obj.counts.all())
+
+
+class IncidentFilter(FilterSchema):
+    q: str | None = Field(None, max_length=40)
+    type: IncidentType | None = None
+    status: Literal["draft", "submitted", "validated", "returned"] | None = None
+    border_section: str | None = Field(None, max_length=48)
+    country: str | None = Field(None, min_length=2, max_length=2)
+    since: date | None = None
+    until: date | None = None
+    sort: Literal["-occurred_at", "occurred_at", "reference", "-persons_total"] | None = None
+
+
+class ReturnIn(Schema):
+    comment: str = Field(min_length=1, max_length=1000)
+
+
+def _base():
+    return Incident.objects.select_related("owner_agency", "responsible_unit").prefetch_related(
+        "shared_with"
+    )
+
+
+def _map_base():
+    return Incident.objects.all()
+
+
+def _payload(payload: IncidentIn) -> dict:
+    data = payload.model_dump()
+    section_code = data.pop("border_section")
+    override_reason = data.pop("location_override_reason")
+    entities = services.Entities(
+        counts=data.pop("counts"),
+        persons=data.pop("persons"),
+        vehicles=data.pop("vehicles"),
+        phones=data.pop("phones"),
+        documents=data.pop("documents"),
+    )
+    return {
+        **data,
+        "entities": entities,
+        "section_code": section_code,
+        "override_reason": override_reason,
+    }
+
+
+def _detail(request, incident):
+    consult(request.user, [incident])
+    out = IncidentOut.from_orm(incident)
+    out.sightings = [SightingOut(**vars(s)) for s in sightings_for(request.user, incident)]
+    return out
+
+
+@router.get("", response=list[IncidentListOut], summary="Incident reports you may see")
+@paginate(PageNumberPagination, page_size=50)
+def list_incidents(request, filters: Query[IncidentFilter]):
+    if not request.user.has_perm_code(Perm.VIEW_RECORDS):
+        raise PermissionDenied
+    return apply_filters(_base().restrict(request.user), filters.model_dump())
+
+
+class MapQuery(Schema):
+    bbox: str = Field(
+        "12.3,42.3,19.5,47.0",
+        pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
+        description="west,south,east,north in degrees",
+    )
+    since: date | None = None
+    until: date | None = None
+    type: IncidentType | None = None
+    status: Literal["draft", "submitted", "validated", "returned"] | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    border_section: str | None = Field(None, max_length=48)
+
+
+@router.get("/map", summary="Incidents in a map viewport as GeoJSON (aggregated when many)")
+def map_data(request, query: Query[MapQuery]):
+    if not request.user.has_perm_code(Perm.VIEW_RECORDS):
+        raise PermissionDenied
+    data = query.model_dump()
+    data["bbox"] = tuple(float(v) for v in data["bbox"].split(","))
+    return map_features(_map_base().restrict(request.user), data)
+
+
+@router.get("/geography", summary="Borders, sections and crossing points (the map's base layer)")
+def geography(request):
+    from django.utils.translation import get_language
+
+    from tromeja.geography.locate import borders, crossings, sections
+
+    language = get_language()
+    features = []
+    for border in borders().values():
+        if border.context_only:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": border.geometry.__geo_interface__,
+                    "properties": {"layer": "context", "border": border.code},
+                }
+            )
+    for section in sections().values():
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": section.geometry.__geo_interface__,
+                "properties": {
+                    "layer": "section",
+                    "code": section.code,
+                    "border": section.border,
+                    "name": section.name(language),
+                    "units": list(section.units),
+                    "length_km": round(section.length_km, 1),
+                },
+            }
+        )
+    for crossing in crossings().values():
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [crossing.lon, crossing.lat]},
+                "properties": {
+                    "layer": "crossing",
+                    "code": crossing.code,
+                    "name": " / ".join(crossing.names.values()),
+                    "kind": crossing.kind,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get("/{incident_id}", response=IncidentOut, summary="One report, with cross-match hits")
+def get_incident(request, incident_id: UUID):
+    return _detail(request, _base().get_visible(request.user, incident_id))
+
+
+@router.post("", response={201: IncidentOut}, summary="Create a report (a draft)")
+def create_incident(request, payload: IncidentIn):
+    if not request.user.has_perm_code(Perm.CREATE_RECORDS):
+        raise PermissionDenied
+    incident = services.create_incident(user=request.user, **_payload(payload))
+    return Status(201, _detail(request, _base().get(pk=incident.pk)))
+
+
+@router.put("/{incident_id}", response=IncidentOut, summary="Replace a report's content")
+def update_incident(request, incident_id: UUID, payload: IncidentIn):
+    incident = _base().get_visible(request.user, incident_id, Action.CHANGE)
+    services.update_incident(user=request.user, incident=incident, **_payload(payload))
+    return _detail(request, _base().get(pk=incident.pk))
+
+
+@router.post("/{incident_id}/submit", response=IncidentOut, summary="Submit for validation")
+def submit_incident(request, incident_id: UUID):
+    incident = _base().get_visible(request.user, incident_id, Action.CHANGE)
+    services.submit_incident(user=request.user, incident=incident)
+    return _detail(request, incident)
+
+
+class ValidateIn(Schema):
+    distribution: Literal["national", "named", "partners"] | None = None
+    shared_with: list[str] | None = Field(None, max_length=20)
+
+
+@router.post(
+    "/{incident_id}/validate",
+    response=IncidentOut,
+    summary="Validate (supervisor); body optional: distribution, shared_with",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": ValidateIn.model_json_schema()}},
+        }
+    },
+)
+def validate_incident(request, incident_id: UUID):
+    # The body is optional: {"distribution": ..., "shared_with": [...]} decides sharing.
+    incident = _base().get_visible(request.user, incident_id, Action.CHANGE)
+    sharing = {}
+    if request.body.strip():
+        try:
+            sharing = ValidateIn.model_validate_json(request.body).model_dump(exclude_none=True)
+        except PydanticValidationError as exc:
+            raise NinjaValidationError(exc.errors()) from None
+    services.validate_incident(user=request.user, incident=incident, **sharing)
+    return _detail(request, incident)
+
+
+@router.post("/{incident_id}/return", response=IncidentOut, summary="Return for correction")
+def return_incident(request, incident_id: UUID, payload: ReturnIn):
+    incident = _base().get_visible(request.user, incident_id, Action.CHANGE)
+    services.return_incident(user=request.user, incident=incident, comment=payload.comment)
+    return _detail(request, incident)

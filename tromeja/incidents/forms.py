@@ -1,0 +1,303 @@
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from tromeja.core.choices import Distribution
+from tromeja.core.countries import nationality_choices
+from tromeja.core.forms import SharedRecordFormMixin
+from tromeja.core.services import partner_countries_for
+from tromeja.geography.locate import sections
+from tromeja.incidents.choices import (
+    AgeGroup,
+    Confidence,
+    CrossingMode,
+    DetectionMethod,
+    Direction,
+    DocumentType,
+    ImpactLevel,
+    IncidentType,
+    PersonRole,
+    Sex,
+    Stage,
+    Status,
+    Transport,
+)
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _countries(blank_label):
+    return [("", blank_label), *nationality_choices(get_language())]
+
+
+def _style(form):
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            widget.attrs.setdefault("class", "form-control")
+
+
+class IncidentForm(SharedRecordFormMixin, forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("Time of the event"), widget=LocalDateTimeInput, input_formats=DATETIME_FORMATS
+    )
+    aware_at = forms.DateTimeField(
+        label=_("Time of awareness"), widget=LocalDateTimeInput, input_formats=DATETIME_FORMATS
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "0.00001"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "0.00001"}),
+    )
+    place_name = forms.CharField(label=_("Place"), max_length=200, required=False)
+    border_section = forms.ChoiceField(
+        label=_("Border section"),
+        required=False,
+        help_text=_("Leave empty to take it from the map."),
+    )
+    location_override_reason = forms.CharField(
+        label=_("Reason for another section"), max_length=300, required=False
+    )
+    detection_method = forms.ChoiceField(label=_("Detection"), choices=DetectionMethod.choices)
+    transport = forms.ChoiceField(label=_("Means of transport"), choices=Transport.choices)
+    stage = forms.ChoiceField(
+        label=_("Attempted or actual"), required=False, choices=[("", "—"), *Stage.choices]
+    )
+    crossing_mode = forms.ChoiceField(
+        label=_("Open or clandestine"), required=False, choices=[("", "—"), *CrossingMode.choices]
+    )
+    direction = forms.ChoiceField(
+        label=_("Entry or exit"), required=False, choices=[("", "—"), *Direction.choices]
+    )
+    evasion = forms.BooleanField(label=_("Attempt to evade"), required=False)
+    embarkation_country = forms.ChoiceField(label=_("Last country of embarkation"), required=False)
+    destination_country = forms.ChoiceField(label=_("Intended destination"), required=False)
+    persons_total = forms.IntegerField(
+        label=_("Persons involved"), min_value=0, max_value=2000, initial=0
+    )
+    impact_level = forms.ChoiceField(label=_("Impact level"), choices=ImpactLevel.choices)
+    confidence = forms.ChoiceField(label=_("Confidence"), choices=Confidence.choices)
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    field_order = [
+        "type",
+        "occurred_at",
+        "aware_at",
+        "latitude",
+        "longitude",
+        "place_name",
+        "border_section",
+        "location_override_reason",
+        "detection_method",
+        "transport",
+        "stage",
+        "crossing_mode",
+        "direction",
+        "evasion",
+        "embarkation_country",
+        "destination_country",
+        "persons_total",
+        "impact_level",
+        "confidence",
+        "narrative",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Personal data in a report is decided by its entries, not a checkbox.
+        for name in ("has_personal_data", "data_subject_category"):
+            del self.fields[name]
+        self.fields["review_by"].show_when = None
+        self.fields["source_reliability"].initial = "A"
+        self.fields["information_accuracy"].initial = "1"
+        language = get_language()
+        self.fields["border_section"].choices = [("", "—")] + sorted(
+            ((s.code, s.name(language)) for s in sections().values()), key=lambda c: c[1]
+        )
+        self.fields["embarkation_country"].choices = _countries("—")
+        self.fields["destination_country"].choices = _countries("—")
+        self.fields["location_override_reason"].show_when = None
+        _style(self)
+
+
+class CountForm(forms.Form):
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    age_group = forms.ChoiceField(label=_("Age group"), choices=AgeGroup.choices)
+    count = forms.IntegerField(label=_("Number"), min_value=1, max_value=2000)
+    unaccompanied = forms.IntegerField(
+        label=_("Unaccompanied minors"), min_value=0, max_value=2000, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = _countries(_("Unknown"))
+        _style(self)
+
+
+class PersonForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=PersonRole.choices)
+    category = forms.ChoiceField(
+        label=_("Data subject category"),
+        choices=[
+            ("suspect", _("Suspect")),
+            ("convicted", _("Convicted person")),
+            ("victim", _("Victim or potential victim")),
+            ("other", _("Other party (witness, contact, informant)")),
+        ],
+    )
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = _countries(_("Unknown"))
+        _style(self)
+
+
+class VehicleForm(forms.Form):
+    plate = forms.CharField(label=_("Plate"), max_length=20)
+    registration_country = forms.ChoiceField(label=_("Registration country"))
+    make = forms.CharField(label=_("Make"), max_length=40, required=False)
+    model = forms.CharField(label=_("Model"), max_length=40, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_country"].choices = _countries("—")
+        _style(self)
+
+
+class PhoneForm(forms.Form):
+    number = forms.CharField(
+        label=_("Phone number"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DocumentForm(forms.Form):
+    type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    number = forms.CharField(label=_("Document number"), max_length=30)
+    issuing_country = forms.ChoiceField(label=_("Issuing country"))
+    fraudulent = forms.BooleanField(label=_("Forged or misused"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_country"].choices = _countries("—")
+        _style(self)
+
+
+FORMSETS = {
+    "counts": (CountForm, _("Persons by nationality, sex and age")),
+    "persons": (PersonForm, _("Named persons")),
+    "vehicles": (VehicleForm, _("Vehicles")),
+    "phones": (PhoneForm, _("Phone numbers")),
+    "documents": (DocumentForm, _("Identity documents")),
+}
+
+
+def make_formsets(data=None, initial=None):
+    initial = initial or {}
+    result = {}
+    for name, (form_class, label) in FORMSETS.items():
+        formset_class = forms.formset_factory(
+            form_class, extra=0, can_delete=True, max_num=200, validate_max=True
+        )
+        formset = formset_class(data, prefix=name, initial=initial.get(name))
+        formset.label = label
+        result[name] = formset
+    return result
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must be corrected"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Reference"), max_length=40, required=False)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All")), *IncidentType.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    border_section = forms.ChoiceField(label=_("Border section"), required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("-occurred_at", _("Newest first")),
+            ("occurred_at", _("Oldest first")),
+            ("-persons_total", _("Most persons")),
+            ("reference", _("Reference")),
+        ],
+    )
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        language = get_language()
+        self.fields["country"].choices = [("", _("All")), *countries]
+        self.fields["border_section"].choices = [("", _("All"))] + sorted(
+            ((s.code, s.name(language)) for s in sections().values()), key=lambda c: c[1]
+        )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css + " form-control-sm"
+
+
+class ValidateForm(forms.Form):
+    """The supervisor's validation, with the decision on sharing."""
+
+    distribution = forms.ChoiceField(
+        label=_("Distribution"), widget=forms.RadioSelect, choices=Distribution.choices
+    )
+    shared_with = forms.MultipleChoiceField(
+        label=_("Share with"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].choices = [(c.code, c.name) for c in partner_countries_for(user)]
+        self.fields["shared_with"].show_when = "distribution=named"

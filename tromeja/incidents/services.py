@@ -1,0 +1,630 @@
+"""Every write on incident reports: the form, the API, the importer and the
+demo all come here. Each function checks everything first and then writes in
+one transaction, so a bad report changes nothing."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tromeja.core import audit
+from tromeja.core.choices import AuditAction, DataSubjectCategory, Distribution
+from tromeja.core.consult import disclose
+from tromeja.core.countries import is_country_code
+from tromeja.core.models import Sequence, Unit
+from tromeja.core.records import Action
+from tromeja.core.roles import Perm
+from tromeja.core.services import recipients_of, validate_distribution
+from tromeja.geography.locate import in_region, locate, sections
+from tromeja.incidents import normalize
+from tromeja.incidents.choices import (
+    AgeGroup,
+    DocumentType,
+    EntityKind,
+    PersonRole,
+    Sex,
+    Status,
+)
+from tromeja.incidents.models import (
+    DocumentEntry,
+    EntityRef,
+    Incident,
+    IncidentVersion,
+    PersonCount,
+    PersonEntry,
+    PhoneEntry,
+    VehicleEntry,
+)
+
+# Fields of the report itself that callers set.
+FIELDS = (
+    "type",
+    "occurred_at",
+    "aware_at",
+    "latitude",
+    "longitude",
+    "place_name",
+    "detection_method",
+    "transport",
+    "stage",
+    "crossing_mode",
+    "direction",
+    "evasion",
+    "embarkation_country",
+    "destination_country",
+    "persons_total",
+    "narrative",
+    "impact_level",
+    "confidence",
+    "handling_code",
+    "handling_note",
+    "source_reliability",
+    "information_accuracy",
+    "review_by",
+)
+# Future events are refused; this much clock skew between devices is forgiven.
+CLOCK_SKEW = timedelta(minutes=5)
+# Directive 2016/680 art. 5: personal data in a report is reviewed after a year
+# unless the officer sets another date.
+DEFAULT_REVIEW_DAYS = 365
+_CATEGORY_ORDER = [
+    DataSubjectCategory.SUSPECT,
+    DataSubjectCategory.CONVICTED,
+    DataSubjectCategory.VICTIM,
+    DataSubjectCategory.OTHER,
+]
+
+
+@dataclass
+class Entities:
+    """The lists that belong to a report, as plain dicts (form, API, import)."""
+
+    counts: list[dict] = field(default_factory=list)
+    persons: list[dict] = field(default_factory=list)
+    vehicles: list[dict] = field(default_factory=list)
+    phones: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+
+
+class _Errors:
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, key: str, message: str):
+        self.errors.setdefault(key, []).append(str(message))
+
+    def raise_if_any(self):
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _check_country(errors, key, code, *, required=False):
+    if not code:
+        if required:
+            errors.add(key, _("Give the country."))
+        return
+    if not is_country_code(code):
+        errors.add(key, _("“%(code)s” is not a country code (ISO 3166, e.g. SI).") % {"code": code})
+
+
+def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Errors) -> dict:
+    """Validates and normalises the lists; returns the rows to create."""
+    rows = {"counts": [], "persons": [], "vehicles": [], "phones": [], "documents": []}
+    counted = 0
+    for i, c in enumerate(entities.counts):
+        key = f"counts.{i}"
+        try:
+            number = int(c.get("count") or 0)
+            unaccompanied = int(c.get("unaccompanied") or 0)
+        except (TypeError, ValueError):
+            errors.add(key, _("Counts are whole numbers."))
+            continue
+        if number < 1 or unaccompanied < 0:
+            errors.add(key, _("Counts cannot be negative or zero."))
+            continue
+        nationality = (c.get("nationality") or "").upper()
+        _check_country(errors, key, nationality)
+        if c.get("sex") not in Sex.values:
+            errors.add(key, _("Choose the sex (or unknown)."))
+        if c.get("age_group") not in AgeGroup.values:
+            errors.add(key, _("Choose adults or minors."))
+        if unaccompanied > number:
+            errors.add(key, _("More unaccompanied minors than minors."))
+        if unaccompanied and c.get("age_group") != AgeGroup.MINOR:
+            errors.add(key, _("Only minors can be unaccompanied."))
+        counted += number
+        rows["counts"].append(
+            {
+                "nationality": nationality,
+                "sex": c.get("sex"),
+                "age_group": c.get("age_group"),
+                "count": number,
+                "unaccompanied": unaccompanied,
+            }
+        )
+    if entities.counts and counted != total:
+        errors.add(
+            "persons_total",
+            _("The breakdown adds up to %(sum)d persons, not %(total)d.")
+            % {"sum": counted, "total": total},
+        )
+    if total and not entities.counts:
+        errors.add("persons_total", _("Break the persons down by nationality, sex and age."))
+    for i, p in enumerate(entities.persons):
+        key = f"persons.{i}"
+        try:
+            person_key = normalize.person_key(p.get("surname", ""), p.get("given_names", ""))
+        except ValidationError as exc:
+            errors.add(key, exc.messages[0])
+            continue
+        if p.get("role") not in PersonRole.values:
+            errors.add(key, _("Choose the person's role."))
+        if p.get("category") not in DataSubjectCategory.values:
+            errors.add(key, _("Choose the data subject category."))
+        if p.get("role") == PersonRole.MIGRANT and p.get("category") == DataSubjectCategory.SUSPECT:
+            # rules.md §7: migrants in an incident are not suspects.
+            errors.add(key, _("A migrant is not recorded as a suspect."))
+        _check_country(errors, key, (p.get("nationality") or "").upper())
+        birth = p.get("date_of_birth") or None
+        if isinstance(birth, str):
+            try:
+                birth = date.fromisoformat(birth)
+            except ValueError:
+                errors.add(key, _("The date of birth is not a date (YYYY-MM-DD)."))
+                birth = None
+        if birth and birth > timezone.localdate():
+            errors.add(key, _("The date of birth is in the future."))
+        if len(p.get("surname", "")) > 100 or len(p.get("given_names", "")) > 100:
+            errors.add(key, _("Names are at most 100 characters."))
+        rows["persons"].append(
+            {
+                "role": p.get("role"),
+                "category": p.get("category"),
+                "surname": p.get("surname", "").strip(),
+                "given_names": (p.get("given_names") or "").strip(),
+                "date_of_birth": birth,
+                "nationality": (p.get("nationality") or "").upper(),
+                "_key": person_key,
+            }
+        )
+    for i, v in enumerate(entities.vehicles):
+        key = f"vehicles.{i}"
+        country = (v.get("registration_country") or "").upper()
+        _check_country(errors, key, country, required=True)
+        try:
+            plate = normalize.plate_key(v.get("plate", ""), country)
+        except ValidationError as exc:
+            errors.add(key, exc.messages[0])
+            continue
+        rows["vehicles"].append(
+            {
+                "plate": v.get("plate", "").strip().upper()[:20],
+                "registration_country": country,
+                "make": (v.get("make") or "")[:40],
+                "model": (v.get("model") or "")[:40],
+                "colour": (v.get("colour") or "")[:30],
+                "_key": plate,
+            }
+        )
+    for i, ph in enumerate(entities.phones):
+        try:
+            number = normalize.phone_key(ph.get("number", ""), region)
+        except ValidationError as exc:
+            errors.add(f"phones.{i}", exc.messages[0])
+            continue
+        rows["phones"].append({"number": number, "_key": number})
+    for i, d in enumerate(entities.documents):
+        key = f"documents.{i}"
+        country = (d.get("issuing_country") or "").upper()
+        _check_country(errors, key, country, required=True)
+        if d.get("type") not in DocumentType.values:
+            errors.add(key, _("Choose the document type."))
+        try:
+            doc = normalize.document_key(d.get("number", ""), country)
+        except ValidationError as exc:
+            errors.add(key, exc.messages[0])
+            continue
+        rows["documents"].append(
+            {
+                "type": d.get("type"),
+                "number": doc.split(":", 1)[1],
+                "issuing_country": country,
+                "fraudulent": bool(d.get("fraudulent")),
+                "_key": doc,
+            }
+        )
+    return rows
+
+
+def _place(incident: Incident, *, section_code: str = "", reason: str = "", errors: _Errors):
+    """Border section, responsible unit and nearest crossing from the
+    coordinates; an officer may name another section with a reason."""
+    lat, lon = incident.latitude, incident.longitude
+    if lat is None or lon is None or not in_region(lat, lon):
+        errors.add("latitude", _("The place is outside the region of the cooperation."))
+        return
+    found = locate(lat, lon)
+    incident.location_override_reason = ""
+    if section_code:
+        section = sections().get(section_code)
+        if section is None:
+            errors.add("border_section", _("Unknown border section."))
+            return
+        if not reason.strip() and (found is None or found.section != section_code):
+            errors.add(
+                "location_override_reason", _("Say why the report belongs to another section.")
+            )
+            return
+        if found is None or found.section != section_code:
+            incident.location_override_reason = reason.strip()[:300]
+    else:
+        section = sections()[found.section] if found else None
+    if section is None:
+        incident.border_section = incident.border = incident.nearest_crossing = ""
+        incident.responsible_unit = None
+        incident.section_distance_km = incident.crossing_distance_km = None
+        return
+    incident.border_section = section.code
+    incident.border = section.border
+    unit_code = section.units_by_country.get(incident.owner_country_id) or section.units[0]
+    incident.responsible_unit = Unit.objects.filter(code=unit_code).first()
+    if found is not None:
+        incident.section_distance_km = round(found.distance_km, 2)
+        incident.nearest_crossing = found.crossing
+        incident.crossing_distance_km = round(found.crossing_distance_km, 2)
+
+
+def _check_times(incident: Incident, errors: _Errors):
+    now = timezone.now()
+    for name in ("occurred_at", "aware_at"):
+        value = getattr(incident, name)
+        if not isinstance(value, datetime):
+            errors.add(name, _("Give the date and time."))
+        elif value > now + CLOCK_SKEW:
+            errors.add(name, _("The time is in the future."))
+    if (
+        isinstance(incident.occurred_at, datetime)
+        and isinstance(incident.aware_at, datetime)
+        and incident.aware_at < incident.occurred_at
+    ):
+        errors.add("aware_at", _("Awareness cannot come before the event."))
+
+
+def _personal_data(incident: Incident, rows: dict):
+    people = rows["persons"]
+    personal = bool(people or rows["phones"] or rows["documents"] or rows["vehicles"])
+    incident.has_personal_data = personal
+    if not personal:
+        incident.data_subject_category = ""
+        incident.review_by = None
+        return
+    categories = {p["category"] for p in people}
+    incident.data_subject_category = next(
+        (c for c in _CATEGORY_ORDER if c in categories), DataSubjectCategory.OTHER
+    )
+    if not incident.review_by:
+        incident.review_by = timezone.localdate() + timedelta(days=DEFAULT_REVIEW_DAYS)
+
+
+def _write_entities(incident: Incident, rows: dict):
+    for model in (PersonCount, PersonEntry, VehicleEntry, PhoneEntry, DocumentEntry, EntityRef):
+        model.objects.filter(incident=incident).delete()
+    PersonCount.objects.bulk_create(PersonCount(incident=incident, **r) for r in rows["counts"])
+    refs = []
+
+    def strip(row):
+        return {k: v for k, v in row.items() if not k.startswith("_")}
+
+    for row in rows["persons"]:
+        PersonEntry.objects.create(incident=incident, **strip(row))
+        label = f"{row['surname']}, {row['given_names']}".strip(", ")
+        refs.append((EntityKind.PERSON, row["_key"], label))
+    for row in rows["vehicles"]:
+        VehicleEntry.objects.create(incident=incident, **strip(row))
+        refs.append(
+            (EntityKind.VEHICLE, row["_key"], f"{row['plate']} ({row['registration_country']})")
+        )
+    for row in rows["phones"]:
+        PhoneEntry.objects.create(incident=incident, **strip(row))
+        refs.append((EntityKind.PHONE, row["_key"], row["number"]))
+    for row in rows["documents"]:
+        DocumentEntry.objects.create(incident=incident, **strip(row))
+        refs.append(
+            (EntityKind.DOCUMENT, row["_key"], f"{row['number']} ({row['issuing_country']})")
+        )
+    EntityRef.objects.bulk_create(
+        EntityRef(
+            incident=incident, kind=k, key=key, label=label[:150], occurred_at=incident.occurred_at
+        )
+        for k, key, label in dict.fromkeys(refs)
+    )
+
+
+def _prepare(
+    incident, user, fields, entities, *, distribution, shared_with, section_code, override_reason
+):
+    errors = _Errors()
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        errors.add("__all__", _("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        if name in FIELDS:
+            setattr(incident, name, value)
+    incident.embarkation_country = (incident.embarkation_country or "").upper()
+    incident.destination_country = (incident.destination_country or "").upper()
+    _check_country(errors, "embarkation_country", incident.embarkation_country)
+    _check_country(errors, "destination_country", incident.destination_country)
+    _check_times(incident, errors)
+    try:
+        total = int(incident.persons_total or 0)
+    except (TypeError, ValueError):
+        total = 0
+        errors.add("persons_total", _("Counts are whole numbers."))
+    if total < 0:
+        errors.add("persons_total", _("Counts cannot be negative or zero."))
+    rows = _clean_entities(entities, region=incident.owner_country_id, total=total, errors=errors)
+    _place(incident, section_code=section_code, reason=override_reason, errors=errors)
+    _personal_data(incident, rows)
+    try:
+        incident.full_clean(
+            exclude=[
+                "owner_agency",
+                "owner_country",
+                "created_by",
+                "updated_by",
+                "reference",
+                "responsible_unit",
+                "validated_by",
+                "follows",
+            ]
+        )
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(key, message)
+    try:
+        codes = validate_distribution(user=user, distribution=distribution, countries=shared_with)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(key, message)
+        codes = []
+    errors.raise_if_any()
+    return rows, codes
+
+
+def create_incident(
+    *,
+    user,
+    entities: Entities | None = None,
+    distribution=Distribution.NATIONAL,
+    shared_with=(),
+    section_code="",
+    override_reason="",
+    follows=None,
+    **fields,
+) -> Incident:
+    """A new report, as a draft of the user's unit."""
+    if not user.has_perm_code(Perm.CREATE_RECORDS) or not user.unit_id:
+        raise PermissionDenied
+    if distribution != Distribution.NATIONAL and not user.has_perm_code(Perm.SHARE_RECORDS):
+        raise ValidationError({"distribution": _("Your roles do not allow sharing records.")})
+    incident = Incident(
+        owner_agency=user.agency,
+        owner_country_id=user.country_code,
+        created_by=user,
+        updated_by=user,
+        status=Status.DRAFT,
+    )
+    rows, codes = _prepare(
+        incident,
+        user,
+        fields,
+        entities or Entities(),
+        distribution=distribution,
+        shared_with=shared_with,
+        section_code=section_code,
+        override_reason=override_reason,
+    )
+    if follows is not None:
+        incident.follows = Incident.objects.get_visible(user, follows)
+    with transaction.atomic():
+        year = timezone.localtime(incident.occurred_at).year
+        number = Sequence.next_value(f"incident:{incident.owner_country_id}:{year}")
+        incident.reference = f"{incident.owner_country_id}-{year}-{number:06d}"
+        incident.distribution = distribution
+        incident.save()
+        incident.shared_with.set(codes)
+        _write_entities(incident, rows)
+        audit.log(AuditAction.COLLECTION, actor=user, obj=incident)
+    return incident
+
+
+def _snapshot(incident: Incident) -> dict:
+    data = model_to_dict(incident, exclude=["related", "shared_with"])
+    data["shared_with"] = sorted(incident.shared_with.values_list("code", flat=True))
+    for name, manager in (
+        ("counts", incident.counts),
+        ("persons", incident.persons),
+        ("vehicles", incident.vehicles),
+        ("phones", incident.phones),
+        ("documents", incident.documents),
+    ):
+        data[name] = list(manager.values())
+    return _jsonable(data)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "hex") and not isinstance(value, int | float | str):
+        return str(value)
+    return value
+
+
+def update_incident(
+    *,
+    user,
+    incident: Incident,
+    entities: Entities | None = None,
+    distribution=None,
+    shared_with=None,
+    section_code="",
+    override_reason="",
+    **fields,
+) -> Incident:
+    """Changes a report. A draft or returned report is changed by its author;
+    a validated one by any officer of the owner country, keeping the earlier
+    version readable to those who saw it."""
+    if not Incident.objects.restrict(user, Action.CHANGE).filter(pk=incident.pk).exists():
+        raise PermissionDenied
+    if incident.status == Status.SUBMITTED:
+        raise ValidationError(
+            _("A submitted report waits for the supervisor; it cannot be changed now.")
+        )
+    if incident.status in {Status.DRAFT, Status.RETURNED} and incident.created_by_id != user.pk:
+        raise PermissionDenied
+    distribution = distribution if distribution is not None else incident.distribution
+    if shared_with is None:
+        shared_with = list(incident.shared_with.values_list("code", flat=True))
+    current = sorted(incident.shared_with.values_list("code", flat=True))
+    if (distribution != incident.distribution or sorted(shared_with) != current) and not (
+        user.has_perm_code(Perm.SHARE_RECORDS)
+    ):
+        raise ValidationError({"distribution": _("Your roles do not allow sharing records.")})
+    if entities is None:
+        entities = entities_of(incident)
+    locked_before = Incident.objects.get(pk=incident.pk)
+    rows, codes = _prepare(
+        incident,
+        user,
+        fields,
+        entities,
+        distribution=distribution,
+        shared_with=shared_with,
+        section_code=section_code,
+        override_reason=override_reason,
+    )
+    with transaction.atomic():
+        before = Incident.objects.select_for_update().get(pk=incident.pk)
+        audience_before = recipients_of(before) if before.status == Status.VALIDATED else set()
+        if before.status == Status.VALIDATED:
+            IncidentVersion.objects.create(
+                incident=before,
+                version=before.version,
+                snapshot=_snapshot(before),
+                audience=sorted(audience_before | {before.owner_country_id}),
+                changed_by=user,
+            )
+            incident.version = before.version + 1
+        incident.distribution = distribution
+        incident.updated_by = user
+        incident.updated_at = timezone.now()
+        incident.save()
+        incident.shared_with.set(codes)
+        _write_entities(incident, rows)
+        changed = [f for f in FIELDS if getattr(locked_before, f) != getattr(incident, f)]
+        audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"fields": changed})
+        if incident.status == Status.VALIDATED:
+            added = recipients_of(incident) - audience_before
+            if added:
+                disclose(user, [incident], recipients=sorted(added), channel="share")
+    return incident
+
+
+def entities_of(incident: Incident) -> Entities:
+    return Entities(
+        counts=list(
+            incident.counts.values("nationality", "sex", "age_group", "count", "unaccompanied")
+        ),
+        persons=list(
+            incident.persons.values(
+                "role", "category", "surname", "given_names", "date_of_birth", "nationality"
+            )
+        ),
+        vehicles=list(
+            incident.vehicles.values("plate", "registration_country", "make", "model", "colour")
+        ),
+        phones=list(incident.phones.values("number")),
+        documents=list(
+            incident.documents.values("type", "number", "issuing_country", "fraudulent")
+        ),
+    )
+
+
+def submit_incident(*, user, incident: Incident) -> Incident:
+    if incident.created_by_id != user.pk or incident.status not in {Status.DRAFT, Status.RETURNED}:
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        incident.status = Status.SUBMITTED
+        if incident.submitted_at is None:
+            incident.submitted_at = now
+            # rules.md §4: a first report is due within 24 hours of awareness.
+            incident.late_report = incident.is_late(now)
+        incident.save(update_fields=["status", "submitted_at", "late_report"])
+        audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"status": "submitted"})
+    return incident
+
+
+def _check_supervisor(user, incident):
+    if not user.has_perm_code(Perm.VALIDATE_REPORTS):
+        raise PermissionDenied
+    if not Incident.objects.restrict(user, Action.CHANGE).filter(pk=incident.pk).exists():
+        raise PermissionDenied
+    if incident.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be validated or returned."))
+    if incident.created_by_id == user.pk:
+        # Four eyes: nobody validates their own report.
+        raise ValidationError(_("Another supervisor must validate your own report."))
+
+
+def validate_incident(*, user, incident: Incident, distribution=None, shared_with=None) -> Incident:
+    """A supervisor of the same country validates: the report now counts and
+    reaches the partners it is shared with. The supervisor may decide the
+    sharing at the same time."""
+    _check_supervisor(user, incident)
+    if distribution is not None:
+        if not user.has_perm_code(Perm.SHARE_RECORDS):
+            raise ValidationError({"distribution": _("Your roles do not allow sharing records.")})
+        codes = validate_distribution(
+            user=user, distribution=distribution, countries=shared_with or ()
+        )
+    with transaction.atomic():
+        if distribution is not None:
+            incident.distribution = distribution
+            incident.save(update_fields=["distribution"])
+            incident.shared_with.set(codes)
+        incident.status = Status.VALIDATED
+        incident.validated_by = user
+        incident.validated_at = timezone.now()
+        incident.return_comment = ""
+        incident.save(update_fields=["status", "validated_by", "validated_at", "return_comment"])
+        audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"status": "validated"})
+        recipients = recipients_of(incident)
+        if recipients:
+            disclose(user, [incident], recipients=sorted(recipients), channel="share")
+    return incident
+
+
+def return_incident(*, user, incident: Incident, comment: str) -> Incident:
+    _check_supervisor(user, incident)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what must be corrected.")})
+    if len(comment) > 1000:
+        raise ValidationError({"comment": _("Keep the comment under 1,000 characters.")})
+    with transaction.atomic():
+        incident.status = Status.RETURNED
+        incident.return_comment = comment
+        incident.save(update_fields=["status", "return_comment"])
+        audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"status": "returned"})
+    return incident

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tromeja.incidents import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.incident_list, name="incident_list"),
+    path("map/", views.incident_map, name="incident_map"),
+    path("new/", views.incident_create, name="incident_create"),
+    path("<uuid:pk>/", views.incident_detail, name="incident_detail"),
+    path("<uuid:pk>/edit/", views.incident_edit, name="incident_edit"),
+    path("<uuid:pk>/submit/", views.incident_submit, name="incident_submit"),
+    path("<uuid:pk>/validate/", views.incident_validate, name="incident_validate"),
+    path("<uuid:pk>/return/", views.incident_return, name="incident_return"),
+]

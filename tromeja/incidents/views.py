@@ -1,0 +1,309 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tromeja.core.consult import consult
+from tromeja.core.countries import country_name
+from tromeja.core.models import Country
+from tromeja.core.records import Action
+from tromeja.core.roles import Perm
+from tromeja.geography.locate import crossings, sections
+from tromeja.incidents import services
+from tromeja.incidents.choices import Status
+from tromeja.incidents.filters import apply_filters
+from tromeja.incidents.forms import (
+    IncidentFilterForm,
+    IncidentForm,
+    ReturnForm,
+    ValidateForm,
+    make_formsets,
+)
+from tromeja.incidents.models import Incident
+from tromeja.incidents.queries import sightings_for, visible_incidents
+
+
+def _require(user, perm):
+    if not user.has_perm_code(perm):
+        raise PermissionDenied
+
+
+def _detail_queryset():
+    return Incident.objects.select_related(
+        "owner_agency", "owner_country", "responsible_unit", "follows", "validated_by"
+    ).prefetch_related("shared_with")
+
+
+def _filter_form(request):
+    countries = [
+        (c.code, country_name(c.code, get_language()))
+        for c in Country.objects.exclude(partnership="none")
+    ]
+    form = IncidentFilterForm(request.GET or None, countries=countries)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@login_required
+def incident_list(request):
+    _require(request.user, Perm.VIEW_RECORDS)
+    form, data = _filter_form(request)
+    incidents = apply_filters(visible_incidents(request.user), data)
+    page = Paginator(incidents, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "incidents/partials/table.html" if request.htmx else "incidents/incident_list.html"
+    return render(
+        request,
+        template,
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_create": request.user.has_perm_code(Perm.CREATE_RECORDS),
+        },
+    )
+
+
+@login_required
+def incident_map(request):
+    _require(request.user, Perm.VIEW_RECORDS)
+    form, _data = _filter_form(request)
+    return render(
+        request,
+        "incidents/incident_map.html",
+        {
+            "filter_form": form,
+            "tile_url": settings.MAP_TILE_URL,
+        },
+    )
+
+
+def _entities_from(formsets) -> services.Entities:
+    lists = {}
+    for name, formset in formsets.items():
+        rows = []
+        for form in formset.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            row = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+            rows.append(row)
+        lists[name] = rows
+    return services.Entities(**lists)
+
+
+def _attach_errors(exc, form, formsets):
+    for key, messages_ in exc.message_dict.items():
+        head, _dot, index = key.partition(".")
+        if head in formsets and index.isdigit():
+            live = [
+                f
+                for f in formsets[head].forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            target = live[int(index)] if int(index) < len(live) else None
+            if target is not None:
+                for message in messages_:
+                    target.add_error(None, message)
+                continue
+        field = key if key in form.fields else None
+        for message in messages_:
+            form.add_error(field, message)
+
+
+def _save(request, form, formsets, incident=None):
+    data = dict(form.cleaned_data)
+    section_code = data.pop("border_section", "") or ""
+    reason = data.pop("location_override_reason", "") or ""
+    if form.fields["distribution"].disabled:
+        data.pop("distribution", None)
+        data.pop("shared_with", None)
+    try:
+        if incident is None:
+            return services.create_incident(
+                user=request.user,
+                entities=_entities_from(formsets),
+                section_code=section_code,
+                override_reason=reason,
+                **data,
+            )
+        return services.update_incident(
+            user=request.user,
+            incident=incident,
+            entities=_entities_from(formsets),
+            section_code=section_code,
+            override_reason=reason,
+            **data,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            _attach_errors(exc, form, formsets)
+        else:
+            form.add_error(None, exc)
+    return None
+
+
+def _form_page(request, form, formsets, incident):
+    return render(
+        request,
+        "incidents/incident_form.html",
+        {
+            "form": form,
+            "formsets": formsets,
+            "incident": incident,
+            "tile_url": settings.MAP_TILE_URL,
+        },
+    )
+
+
+@login_required
+def incident_create(request):
+    _require(request.user, Perm.CREATE_RECORDS)
+    form = IncidentForm(request.POST or None, user=request.user)
+    formsets = make_formsets(request.POST or None)
+    if request.method == "POST":
+        formsets_valid = [f.is_valid() for f in formsets.values()]
+        valid = form.is_valid() and all(formsets_valid)
+        if valid:
+            incident = _save(request, form, formsets)
+            if incident is not None:
+                messages.success(request, _("The report is saved as a draft."))
+                return redirect("incidents:incident_detail", pk=incident.pk)
+    return _form_page(request, form, formsets, None)
+
+
+def _initial(incident):
+    initial = {name: getattr(incident, name) for name in services.FIELDS}
+    initial.update(
+        distribution=incident.distribution,
+        shared_with=list(incident.shared_with.values_list("code", flat=True)),
+        border_section=incident.border_section if incident.location_override_reason else "",
+        location_override_reason=incident.location_override_reason,
+    )
+    return initial
+
+
+@login_required
+def incident_edit(request, pk):
+    incident = _detail_queryset().get_visible(request.user, pk, Action.CHANGE)
+    consult(request.user, [incident])
+    entities = services.entities_of(incident)
+    form = IncidentForm(request.POST or None, user=request.user, initial=_initial(incident))
+    formsets = make_formsets(request.POST or None, initial=vars(entities))
+    if request.method == "POST":
+        formsets_valid = [f.is_valid() for f in formsets.values()]
+        valid = form.is_valid() and all(formsets_valid)
+        if valid:
+            try:
+                saved = _save(request, form, formsets, incident)
+            except PermissionDenied:
+                raise
+            if saved is not None:
+                messages.success(request, _("The report is saved."))
+                return redirect("incidents:incident_detail", pk=incident.pk)
+            incident.refresh_from_db()
+    return _form_page(request, form, formsets, incident)
+
+
+@login_required
+def incident_detail(request, pk):
+    incident = _detail_queryset().get_visible(request.user, pk)
+    consult(request.user, [incident])
+    user = request.user
+    own = incident.owner_country_id == user.country_code
+    versions = [v for v in incident.versions.all() if user.country_code in v.audience]
+    section = sections().get(incident.border_section)
+    crossing = crossings().get(incident.nearest_crossing)
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "counts": incident.counts.all(),
+            "persons": incident.persons.all(),
+            "vehicles": incident.vehicles.all(),
+            "phones": incident.phones.all(),
+            "documents": incident.documents.all(),
+            "sightings": sightings_for(user, incident),
+            "versions": versions,
+            "follow_ups": Incident.objects.restrict(user).filter(follows=incident),
+            "section_name": section.name(get_language()) if section else "",
+            "crossing_name": " / ".join(crossing.names.values()) if crossing else "",
+            "may_edit": own
+            and user.has_perm_code(Perm.CREATE_RECORDS)
+            and (
+                incident.status == Status.VALIDATED
+                or (incident.is_editable and incident.created_by_id == user.pk)
+            ),
+            "may_submit": incident.is_editable and incident.created_by_id == user.pk,
+            "may_validate": own
+            and incident.status == Status.SUBMITTED
+            and user.has_perm_code(Perm.VALIDATE_REPORTS)
+            and incident.created_by_id != user.pk,
+            "return_form": ReturnForm(),
+            "validate_form": ValidateForm(
+                user=user,
+                initial={
+                    "distribution": incident.distribution,
+                    "shared_with": [c.code for c in incident.shared_with.all()],
+                },
+            )
+            if user.has_perm_code(Perm.SHARE_RECORDS)
+            else None,
+        },
+    )
+
+
+def _workflow(request, pk, action):
+    incident = _detail_queryset().get_visible(request.user, pk, Action.CHANGE)
+    try:
+        if action == "submit":
+            services.submit_incident(user=request.user, incident=incident)
+            messages.success(request, _("The report is submitted for validation."))
+        elif action == "validate":
+            form = ValidateForm(request.POST, user=request.user)
+            sharing = {}
+            if "distribution" in request.POST:
+                if not form.is_valid():
+                    for errors in form.errors.values():
+                        for message in errors:
+                            messages.error(request, message)
+                    return redirect("incidents:incident_detail", pk=pk)
+                sharing = form.cleaned_data
+            services.validate_incident(user=request.user, incident=incident, **sharing)
+            messages.success(request, _("The report is validated."))
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say what must be corrected."))
+                return redirect("incidents:incident_detail", pk=pk)
+            services.return_incident(
+                user=request.user, incident=incident, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, _("The report is returned to its author."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("incidents:incident_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def incident_submit(request, pk):
+    return _workflow(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def incident_validate(request, pk):
+    return _workflow(request, pk, "validate")
+
+
+@login_required
+@require_POST
+def incident_return(request, pk):
+    return _workflow(request, pk, "return")

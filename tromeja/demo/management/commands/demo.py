@@ -9,7 +9,7 @@ from tromeja.accounts.models import User
 from tromeja.accounts.services import create_user
 from tromeja.core import context
 from tromeja.core.models import Unit
-from tromeja.demo import notices
+from tromeja.demo import incidents, notices
 from tromeja.demo.people import DEMO_PASSWORD, PEOPLE
 
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--days", type=int, default=365, help="Days of incidents to load.")
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
@@ -26,13 +27,13 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         with context.acting(context.ActionContext(request_id="demo", purpose="demo data")):
-            self.load()
+            self.load(days=options["days"])
         self.print_accounts()
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
 
     @transaction.atomic
-    def load(self):
+    def load(self, days=365):
         rng = random.Random(2026)  # noqa: S311 (deterministic demo data)
         units = {u.code: u for u in Unit.objects.all()}
         users = {}
@@ -54,6 +55,15 @@ class Command(BaseCommand):
         created = notices.load(users, rng)
         if created:
             self.stdout.write(f"Loaded {created} demo notices.")
+        self.stdout.write("Loading a year of border incidents…")
+        created = incidents.load(
+            users,
+            rng,
+            progress=lambda day, n: self.stdout.write(f"  {day:%b %Y}: {n} reports"),
+            days=days,
+        )
+        if created:
+            self.stdout.write(f"Loaded {created} demo incident reports.")
 
     def print_accounts(self):
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n")

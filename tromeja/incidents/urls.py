@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.incident_list, name="incident_list"),
     path("map/", views.incident_map, name="incident_map"),
     path("new/", views.incident_create, name="incident_create"),
+    path("export/", views.incident_export, name="incident_export"),
     path("<uuid:pk>/", views.incident_detail, name="incident_detail"),
     path("<uuid:pk>/edit/", views.incident_edit, name="incident_edit"),
     path("<uuid:pk>/submit/", views.incident_submit, name="incident_submit"),

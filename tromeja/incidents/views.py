@@ -65,6 +65,7 @@ def incident_list(request):
             "page": page,
             "query": query.urlencode(),
             "may_create": request.user.has_perm_code(Perm.CREATE_RECORDS),
+            "may_export": request.user.has_perm_code(Perm.EXPORT_RECORDS),
         },
     )
 
@@ -307,3 +308,27 @@ def incident_validate(request, pk):
 @require_POST
 def incident_return(request, pk):
     return _workflow(request, pk, "return")
+
+
+@login_required
+@require_POST
+def incident_export(request):
+    from django.http import HttpResponse
+
+    from tromeja.incidents.exports import export_incidents
+
+    _require(request.user, Perm.EXPORT_RECORDS)
+    _form, data = _filter_form(request)
+    queryset = apply_filters(Incident.objects.restrict(request.user, Action.EXPORT), data)
+    try:
+        content, content_type, name, withheld = export_incidents(
+            user=request.user, queryset=queryset, fmt=request.POST.get("format", "csv")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{request.path.replace('export/', '')}?{request.GET.urlencode()}")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Withheld-H2"] = str(withheld)
+    return response

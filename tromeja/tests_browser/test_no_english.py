@@ -44,7 +44,7 @@ NOT_UI = {"Tromeja", "EN", "SL", "IT", "HR", "API", "CSV", "UUID", "OK", "FreeOT
 # Words each language uses as they are in English.
 SAME_IN = {
     "it": {"Password", "Home", "Record", "hash", "salt", "Breadcrumbs", "Token", "Status", "Taxi"},
-    "hr": {"Status", "hash", "Model"},
+    "hr": {"Status", "hash", "Model", "Format"},
     "sl": {"Model"},
 }
 NON_WORD = re.compile(r"^[\W\d_]*$")

@@ -74,6 +74,7 @@ RECORD_PAGES = {
     "incidents:incident_edit",
 }
 POST_ONLY = {
+    "incidents:incident_export",
     "incidents:incident_submit",
     "incidents:incident_validate",
     "incidents:incident_return",
@@ -168,7 +169,7 @@ def page_urls(records, export):
                 continue
             yield (url_name, marker), reverse(url_name, args=[record.pk])
     for url_name in sorted(POST_ONLY):
-        if url_name.startswith("incidents"):
+        if url_name.startswith("incidents:incident_") and url_name != "incidents:incident_export":
             for marker in INCIDENTS:
                 yield (url_name, marker, "post"), reverse(url_name, args=[records[marker].pk])
     for url_name in sorted(OTHER_USERS_OBJECTS):
@@ -200,6 +201,9 @@ def test_no_export_print_or_count_shows_what_was_not_shared(name, world):
     client = testing.client_for(users[name])
     response = client.post(reverse("notices:notice_export"))
     assert_no_leak(name, response, "export")
+    for fmt in ("csv", "geojson"):  # XLSX is compressed; its content is tested elsewhere
+        exported = client.post(reverse("incidents:incident_export"), {"format": fmt})
+        assert_no_leak(name, exported, f"incident export {fmt}")
     if response.status_code == 200:
         rows = response.content.decode()
         assert {m for m in RECORDS if m in rows} == {m for m in EXPECTED[name] if m in RECORDS}

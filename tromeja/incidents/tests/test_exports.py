@@ -1,0 +1,62 @@
+"""Exports of the incident list: visibility, handling codes, formulas, audit."""
+
+import csv
+import io
+import json
+
+from openpyxl import load_workbook
+
+from tromeja import testing
+from tromeja.core.choices import AuditAction
+from tromeja.core.models import AuditEntry
+
+
+def test_exports_honour_visibility_and_handling_codes(persona):
+    si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
+    it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
+    hr_duty = persona("hr_duty")
+    h1 = testing.incident(si_duty, handling_code="H1", distribution="partners", validate_by=si_sup,
+                          place_name="=cmd|' /C calc'!A0")  # fmt: skip
+    h2_italian = testing.incident(it_duty, handling_code="H2", distribution="partners",
+                                  validate_by=it_sup, latitude=45.65, longitude=13.84)  # fmt: skip
+    national = testing.incident(si_duty, validate_by=si_sup)
+    client = testing.client_for(si_duty)
+    response = client.post("/incidents/export/", {"format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0].startswith("H1")
+    refs = {r[0] for r in rows}
+    assert h1.reference in refs and national.reference in refs
+    # Italy's H2 report may not be passed on: withheld from Slovenia's export.
+    assert h2_italian.reference not in refs and response["X-Withheld-H2"] == "1"
+    exported = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="sl_duty",
+                                         detail__channel="export-csv")  # fmt: skip
+    assert {e.object_id for e in exported} == {str(h1.pk), str(national.pk)}
+    # Croatia exports only what it may see.
+    hr_rows = testing.client_for(hr_duty).post("/incidents/export/", {"format": "csv"})
+    hr_text = hr_rows.content.decode("utf-8-sig")
+    assert h1.reference in hr_text and national.reference not in hr_text
+
+
+def test_xlsx_and_geojson_exports(persona):
+    si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
+    report = testing.incident(si_duty, validate_by=si_sup, handling_code="H1")
+    client = testing.client_for(si_duty)
+    xlsx = client.post("/incidents/export/", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][0].startswith("H1") and values[1][0] == "reference"
+    assert values[2][0] == report.reference
+    geo = json.loads(client.post("/incidents/export/", {"format": "geojson"}).content)
+    assert geo["features"][0]["properties"]["reference"] == report.reference
+    assert geo["handling"][0].startswith("H1")
+
+
+def test_export_refuses_bad_formats_and_roles(persona):
+    testing.incident(persona("sl_border"))
+    client = testing.client_for(persona("sl_duty"))
+    response = client.post("/incidents/export/", {"format": "exe"})
+    assert response.status_code == 302
+    assert testing.client_for(persona("sl_border")).post("/incidents/export/").status_code == 403
+    assert testing.client_for(persona("sl_duty")).get("/incidents/export/").status_code == 405

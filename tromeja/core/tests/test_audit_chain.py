@@ -128,3 +128,24 @@ def test_the_tromeja_command_runs_verify_audit(log, capsys):
 
     main(["tromeja", "verify-audit"])
     assert "Audit trail intact" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_logs_are_verified_in_parallel_and_breaks_still_named(monkeypatch):
+    monkeypatch.setattr(audit, "PARALLEL_FROM", 10)
+    events = [
+        audit.Event(AuditAction.CONSULTATION, object_type="t", object_id=str(i)) for i in range(41)
+    ]
+    audit.log_many(events)
+    result = audit.verify_chain(workers=2)
+    assert result.ok and result.checked == 41
+    target = AuditEntry.objects.get(seq=33)
+    raw("UPDATE core_auditentry SET purpose = 'x' WHERE id = %s", [target.pk])
+    result = audit.verify_chain(workers=2)
+    assert not result.ok and result.broken_seq == 33 and result.reason == "altered"
+    # A break at the seam between two workers' ranges is found too.
+    raw("UPDATE core_auditentry SET purpose = '' WHERE id = %s", [target.pk])
+    seam = AuditEntry.objects.get(seq=22)
+    raw("UPDATE core_auditentry SET prev_hash = %s WHERE id = %s", ["0" * 64, seam.pk])
+    result = audit.verify_chain(workers=2)
+    assert not result.ok and result.broken_seq == 22

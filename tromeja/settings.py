@@ -191,7 +191,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Idle sessions end after this many minutes; every session ends after
 # TROMEJA_SESSION_MAX_HOURS whatever the activity.
 SESSION_COOKIE_AGE = env_int("TROMEJA_SESSION_IDLE_MINUTES", 60, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session is renewed at most once a minute (accounts.middleware), not
+# written on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_AGE_HOURS = env_int("TROMEJA_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -39,6 +39,11 @@ class UserPreferencesMiddleware:
             ctx = getattr(request, "action_context", None)
             if ctx is not None:
                 ctx.purpose = request.session.get("purpose", "")
+            # Idle expiry: renewing the session marks it modified, so Django
+            # saves it with a new expiry date; once a minute is enough.
+            now = timezone.now().timestamp()
+            if now - request.session.get("seen_at", 0) > 60:
+                request.session["seen_at"] = now
         return self.get_response(request)
 
 

@@ -173,3 +173,20 @@ def test_a_new_node_gets_its_first_administrator_from_the_command_line(db, monke
     with pytest.raises(CommandError):
         call_command("create_node_admin", "third", unit="nowhere", password_stdin=True)
     assert not User.objects.filter(username__in=["other", "third"]).exists()
+
+
+def test_an_active_session_is_renewed_at_most_once_a_minute(sl_duty):
+    from django.contrib.sessions.models import Session
+
+    client = testing.client_for(sl_duty)
+    client.get("/")
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == first
+    session = client.session
+    session["seen_at"] = time.time() - 120
+    session.save()
+    before = Session.objects.get(session_key=key).expire_date
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > before

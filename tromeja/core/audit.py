@@ -44,31 +44,15 @@ def _key() -> bytes:
     return settings.AUDIT_CHAIN_KEY.encode()
 
 
+# One encoder for every entry: json.dumps() with options builds a new one per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _digest(key: bytes, values: tuple) -> str:
-    (seq, at, action, actor_id, username, country, otype, oid, purpose, recipients, rid, ip,
-     detail, prev) = values  # fmt: skip
-    payload = json.dumps(
-        [
-            seq,
-            at.astimezone(UTC).isoformat(timespec="microseconds"),
-            action,
-            actor_id,
-            username,
-            country,
-            otype,
-            oid,
-            purpose,
-            recipients,
-            rid,
-            ip,
-            detail,
-            prev,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+    """HMAC-SHA256 over the canonical JSON of an entry's fields."""
+    seq, at, *rest = values
+    payload = _ENCODER.encode([seq, at.astimezone(UTC).isoformat(timespec="microseconds"), *rest])
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ SAME_IN = {
     "sl": {"Model"},
 }
 NON_WORD = re.compile(r"^[\W\d_]*$")
-IDENTIFIER = re.compile(r"^(Europe/[\w /-]+|\w+\*{4,}|[\w.]+ [A-Z]{2})$")
+IDENTIFIER = re.compile(r"^(Europe/[\w /-]+|[\w+/=]+\*{4,}|[\w.]+ [A-Z]{2})$")
 
 
 def is_data(text: str, data: set[str], language: str) -> bool:

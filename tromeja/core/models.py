@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tromeja.core.choices import AgencyKind, AuditAction, Partnership, UnitKind
+from tromeja.core.choices import AgencyKind, AuditAction, JobStatus, Partnership, UnitKind
 from tromeja.core.countries import country_name
 
 
@@ -193,10 +195,60 @@ class Sequence(models.Model):
 
     @classmethod
     def next_value(cls, name: str) -> int:
+        return cls.allocate(name, 1)
+
+    @classmethod
+    def allocate(cls, name: str, count: int) -> int:
+        """Takes `count` consecutive values; returns the first."""
         from django.db import transaction
 
         with transaction.atomic():
             row, _created = cls.objects.select_for_update().get_or_create(name=name)
-            row.value += 1
+            row.value += count
             row.save(update_fields=["value"])
-        return row.value
+        return row.value - count + 1
+
+
+class Job(models.Model):
+    """A long piece of work a user asked for (an import, an export), run by a
+    background worker that reports its progress here. The files it reads and
+    writes live in the node's data directory, outside the web root, and are
+    served only to the user who asked."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # What the job works on (filters, options, the uploaded file's name) and
+    # the request it came from, so its audit entries carry the same purpose.
+    params = models.JSONField(default=dict)
+    context = models.JSONField(default=dict)
+    # What came out: counts, the first errors, the names of result files.
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["requested_by", "kind", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {JobStatus.QUEUED, JobStatus.RUNNING}

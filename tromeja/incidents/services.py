@@ -4,6 +4,7 @@ one transaction, so a bad report changes nothing."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -240,7 +241,14 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
     return rows
 
 
-def _place(incident: Incident, *, section_code: str = "", reason: str = "", errors: _Errors):
+def _place(
+    incident: Incident,
+    *,
+    section_code: str = "",
+    reason: str = "",
+    errors: _Errors,
+    units: dict | None = None,
+):
     """Border section, responsible unit and nearest crossing from the
     coordinates; an officer may name another section with a reason."""
     lat, lon = incident.latitude, incident.longitude
@@ -271,7 +279,10 @@ def _place(incident: Incident, *, section_code: str = "", reason: str = "", erro
     incident.border_section = section.code
     incident.border = section.border
     unit_code = section.units_by_country.get(incident.owner_country_id) or section.units[0]
-    incident.responsible_unit = Unit.objects.filter(code=unit_code).first()
+    if units is not None:
+        incident.responsible_unit_id = units.get(unit_code)
+    else:
+        incident.responsible_unit = Unit.objects.filter(code=unit_code).first()
     if found is not None:
         incident.section_distance_km = round(found.distance_km, 2)
         incident.nearest_crossing = found.crossing
@@ -310,44 +321,71 @@ def _personal_data(incident: Incident, rows: dict):
         incident.review_by = timezone.localdate() + timedelta(days=DEFAULT_REVIEW_DAYS)
 
 
-def _write_entities(incident: Incident, rows: dict):
-    for model in (PersonCount, PersonEntry, VehicleEntry, PhoneEntry, DocumentEntry, EntityRef):
-        model.objects.filter(incident=incident).delete()
-    PersonCount.objects.bulk_create(PersonCount(incident=incident, **r) for r in rows["counts"])
-    refs = []
+def _strip(row: dict) -> dict:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
 
-    def strip(row):
-        return {k: v for k, v in row.items() if not k.startswith("_")}
 
-    for row in rows["persons"]:
-        PersonEntry.objects.create(incident=incident, **strip(row))
-        label = f"{row['surname']}, {row['given_names']}".strip(", ")
-        refs.append((EntityKind.PERSON, row["_key"], label))
-    for row in rows["vehicles"]:
-        VehicleEntry.objects.create(incident=incident, **strip(row))
-        refs.append(
-            (EntityKind.VEHICLE, row["_key"], f"{row['plate']} ({row['registration_country']})")
+def _write_entities(items: list[tuple[Incident, dict]], *, replace: bool = False):
+    """Writes the lists of the given reports and their cross-match index, a
+    few statements for any number of reports."""
+    incidents = [incident for incident, _rows in items]
+    if replace:
+        for model in (PersonCount, PersonEntry, VehicleEntry, PhoneEntry, DocumentEntry, EntityRef):
+            model.objects.filter(incident__in=incidents).delete()
+    counts, persons, vehicles, phones, documents, refs = [], [], [], [], [], []
+    for incident, rows in items:
+        counts.extend(PersonCount(incident=incident, **r) for r in rows["counts"])
+        seen = {}
+        for row in rows["persons"]:
+            persons.append(PersonEntry(incident=incident, **_strip(row)))
+            label = f"{row['surname']}, {row['given_names']}".strip(", ")
+            seen.setdefault((EntityKind.PERSON, row["_key"]), label)
+        for row in rows["vehicles"]:
+            vehicles.append(VehicleEntry(incident=incident, **_strip(row)))
+            label = f"{row['plate']} ({row['registration_country']})"
+            seen.setdefault((EntityKind.VEHICLE, row["_key"]), label)
+        for row in rows["phones"]:
+            phones.append(PhoneEntry(incident=incident, **_strip(row)))
+            seen.setdefault((EntityKind.PHONE, row["_key"]), row["number"])
+        for row in rows["documents"]:
+            documents.append(DocumentEntry(incident=incident, **_strip(row)))
+            label = f"{row['number']} ({row['issuing_country']})"
+            seen.setdefault((EntityKind.DOCUMENT, row["_key"]), label)
+        refs.extend(
+            EntityRef(
+                incident=incident,
+                kind=kind,
+                key=key,
+                label=label[:150],
+                occurred_at=incident.occurred_at,
+            )
+            for (kind, key), label in seen.items()
         )
-    for row in rows["phones"]:
-        PhoneEntry.objects.create(incident=incident, **strip(row))
-        refs.append((EntityKind.PHONE, row["_key"], row["number"]))
-    for row in rows["documents"]:
-        DocumentEntry.objects.create(incident=incident, **strip(row))
-        refs.append(
-            (EntityKind.DOCUMENT, row["_key"], f"{row['number']} ({row['issuing_country']})")
-        )
-    EntityRef.objects.bulk_create(
-        EntityRef(
-            incident=incident, kind=k, key=key, label=label[:150], occurred_at=incident.occurred_at
-        )
-        for k, key, label in dict.fromkeys(refs)
-    )
+    for model, objs in (
+        (PersonCount, counts),
+        (PersonEntry, persons),
+        (VehicleEntry, vehicles),
+        (PhoneEntry, phones),
+        (DocumentEntry, documents),
+        (EntityRef, refs),
+    ):
+        model.objects.bulk_create(objs, batch_size=2000)
 
 
 def _prepare(
-    incident, user, fields, entities, *, distribution, shared_with, section_code, override_reason
+    incident,
+    user,
+    fields,
+    entities,
+    *,
+    distribution,
+    shared_with,
+    section_code,
+    override_reason,
+    units=None,
+    errors=None,
 ):
-    errors = _Errors()
+    errors = errors or _Errors()
     unknown = set(fields) - set(FIELDS)
     if unknown:
         errors.add("__all__", _("Unknown fields: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -367,7 +405,7 @@ def _prepare(
     if total < 0:
         errors.add("persons_total", _("Counts cannot be negative or zero."))
     rows = _clean_entities(entities, region=incident.owner_country_id, total=total, errors=errors)
-    _place(incident, section_code=section_code, reason=override_reason, errors=errors)
+    _place(incident, section_code=section_code, reason=override_reason, errors=errors, units=units)
     _personal_data(incident, rows)
     try:
         incident.full_clean(
@@ -380,7 +418,9 @@ def _prepare(
                 "responsible_unit",
                 "validated_by",
                 "follows",
-            ]
+            ],
+            # New reports get fresh UUIDs and their reference when saved.
+            validate_unique=False,
         )
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
@@ -397,7 +437,40 @@ def _prepare(
     return rows, codes
 
 
-def create_incident(
+@dataclass
+class Prepared:
+    """A new report checked and ready to be written."""
+
+    incident: Incident
+    rows: dict
+    codes: list[str]
+    related: list[Incident] = field(default_factory=list)
+
+
+def _resolve_reports(user, values, errors: _Errors, key: str) -> list[Incident]:
+    """Earlier reports named by id, reference or instance, among those the
+    user may see; an unknown or hidden one is an error (never a hint that it
+    exists)."""
+    found = []
+    for value in values:
+        if isinstance(value, Incident):
+            value = value.pk
+        text = str(value).strip()
+        if not text:
+            continue
+        visible = Incident.objects.restrict(user)
+        try:
+            match = visible.filter(pk=UUID(text)).first()
+        except ValueError:
+            match = visible.filter(reference=text.upper()).first()
+        if match is None:
+            errors.add(key, _("There is no report “%(ref)s” that you can see.") % {"ref": text})
+        elif match not in found:
+            found.append(match)
+    return found
+
+
+def prepare_incident(
     *,
     user,
     entities: Entities | None = None,
@@ -406,20 +479,28 @@ def create_incident(
     section_code="",
     override_reason="",
     follows=None,
+    related=(),
+    units: dict | None = None,
     **fields,
-) -> Incident:
-    """A new report, as a draft of the user's unit."""
+) -> Prepared:
+    """Checks a new report without writing anything; raises ValidationError
+    with every problem found, keyed by field (lists as "vehicles.0")."""
     if not user.has_perm_code(Perm.CREATE_RECORDS) or not user.unit_id:
         raise PermissionDenied
+    errors = _Errors()
     if distribution != Distribution.NATIONAL and not user.has_perm_code(Perm.SHARE_RECORDS):
-        raise ValidationError({"distribution": _("Your roles do not allow sharing records.")})
+        errors.add("distribution", _("Your roles do not allow sharing records."))
+        distribution = Distribution.NATIONAL
     incident = Incident(
-        owner_agency=user.agency,
+        owner_agency_id=user.unit.agency_id,
         owner_country_id=user.country_code,
         created_by=user,
         updated_by=user,
         status=Status.DRAFT,
+        distribution=distribution,
     )
+    earlier = _resolve_reports(user, [follows] if follows else [], errors, "follows")
+    linked = _resolve_reports(user, related, errors, "related")
     rows, codes = _prepare(
         incident,
         user,
@@ -429,19 +510,72 @@ def create_incident(
         shared_with=shared_with,
         section_code=section_code,
         override_reason=override_reason,
+        units=units,
+        errors=errors,
     )
-    if follows is not None:
-        incident.follows = Incident.objects.get_visible(user, follows)
-    with transaction.atomic():
+    if earlier:
+        incident.follows = earlier[0]
+    return Prepared(incident, rows, codes, linked)
+
+
+def save_new_incidents(*, user, prepared: list[Prepared], submit: bool = False) -> list[Incident]:
+    """Writes checked reports in one transaction, in a few statements whatever
+    their number: all of them or none. With `submit`, they go to the
+    supervisor at once (the 24-hour rule is applied as for one report)."""
+    now = timezone.now()
+    incidents = [p.incident for p in prepared]
+    by_series: dict[str, list[Incident]] = {}
+    for incident in incidents:
         year = timezone.localtime(incident.occurred_at).year
-        number = Sequence.next_value(f"incident:{incident.owner_country_id}:{year}")
-        incident.reference = f"{incident.owner_country_id}-{year}-{number:06d}"
-        incident.distribution = distribution
-        incident.save()
-        incident.shared_with.set(codes)
-        _write_entities(incident, rows)
-        audit.log(AuditAction.COLLECTION, actor=user, obj=incident)
-    return incident
+        by_series.setdefault(f"{incident.owner_country_id}-{year}", []).append(incident)
+    with transaction.atomic():
+        for series, members in by_series.items():
+            country, year = series.split("-")
+            first = Sequence.allocate(f"incident:{country}:{year}", len(members))
+            for number, incident in enumerate(members, start=first):
+                incident.reference = f"{series}-{number:06d}"
+        for incident in incidents:
+            incident.created_at = incident.updated_at = now
+            if submit:
+                incident.status = Status.SUBMITTED
+                incident.submitted_at = now
+                incident.late_report = incident.is_late(now)
+        Incident.objects.bulk_create(incidents, batch_size=1000)
+        shared = Incident.shared_with.through
+        shared.objects.bulk_create(
+            [
+                shared(incident_id=p.incident.pk, country_id=code)
+                for p in prepared
+                for code in p.codes
+            ],
+            batch_size=2000,
+        )
+        related = Incident.related.through
+        pairs = {
+            pair
+            for p in prepared
+            for other in p.related
+            for pair in ((p.incident.pk, other.pk), (other.pk, p.incident.pk))
+        }
+        related.objects.bulk_create(
+            [related(from_incident_id=a, to_incident_id=b) for a, b in pairs], batch_size=2000
+        )
+        _write_entities([(p.incident, p.rows) for p in prepared])
+        events = [audit.Event(AuditAction.COLLECTION, obj=i) for i in incidents]
+        if submit:
+            events += [
+                audit.Event(AuditAction.ALTERATION, obj=i, detail={"status": "submitted"})
+                for i in incidents
+            ]
+        for start in range(0, len(events), 5000):
+            audit.log_many(events[start : start + 5000], actor=user)
+    return incidents
+
+
+def create_incident(*, user, **kwargs) -> Incident:
+    """A new report, as a draft of the user's unit."""
+    prepared = prepare_incident(user=user, **kwargs)
+    return save_new_incidents(user=user, prepared=[prepared])[0]
 
 
 def _snapshot(incident: Incident) -> dict:
@@ -530,7 +664,7 @@ def update_incident(
         incident.updated_at = timezone.now()
         incident.save()
         incident.shared_with.set(codes)
-        _write_entities(incident, rows)
+        _write_entities([(incident, rows)], replace=True)
         changed = [f for f in FIELDS if getattr(locked_before, f) != getattr(incident, f)]
         audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"fields": changed})
         if incident.status == Status.VALIDATED:

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "tromeja.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tromeja.core.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -256,6 +257,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "files"
+
+# --- Uploads, imports and exports ----------------------------------------------
+# A request body larger than this is refused before it is read (HTTP 413).
+TROMEJA_MAX_UPLOAD_MB = env_int("TROMEJA_MAX_UPLOAD_MB", 50, minimum=1)
+# Exports of more reports than this run in the background with progress.
+TROMEJA_EXPORT_INLINE_MAX = env_int("TROMEJA_EXPORT_INLINE_MAX", 2000, minimum=0)
 
 # --- Security headers ----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -66,3 +66,48 @@ class PurposeRequiredMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:purpose')}?{query}")
         return None
+
+
+class UploadLimitMiddleware:
+    """Refuses a request body larger than TROMEJA_MAX_UPLOAD_MB before any of
+    it is read (HTTP 413), in the user's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.TROMEJA_MAX_UPLOAD_MB * 1024 * 1024
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return self._refuse(request, length, settings.TROMEJA_MAX_UPLOAD_MB)
+        return self.get_response(request)
+
+    def _refuse(self, request, length, limit_mb):
+        from django.conf import settings
+        from django.contrib.auth import get_user
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        user = request.user = get_user(request)
+        language = getattr(user, "language", "") or translation.get_language()
+        with translation.override(language if language in dict(settings.LANGUAGES) else None):
+            message = _(
+                "The file is too large (%(size)d MB); at most %(max)d MB are accepted. "
+                "Split it into smaller files."
+            ) % {"size": round(length / 1024 / 1024), "max": limit_mb}
+            if request.path.startswith("/api/"):
+                response = JsonResponse({"detail": message}, status=413)
+            else:
+                response = render(
+                    request, "413.html", {"message": message, "back": request.path}, status=413
+                )
+        # The body was not read: the connection cannot be reused.
+        response["Connection"] = "close"
+        return response

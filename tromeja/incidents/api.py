@@ -2,13 +2,15 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
-from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from tromeja.core.consult import consult
+from tromeja.core.models import Job
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.schemas import SharedRecordOut
@@ -103,6 +105,12 @@ class IncidentIn(Schema):
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
     phones: list[PhoneIn] = Field(default_factory=list, max_length=50)
     documents: list[DocumentIn] = Field(default_factory=list, max_length=200)
+    follows: str | None = Field(
+        None, max_length=40, description="Reference or id of the earlier report this follows up"
+    )
+    related: list[str] = Field(
+        default_factory=list, max_length=50, description="References or ids of related reports"
+    )
 
 
 class CountOut(Schema):
@@ -156,6 +164,8 @@ class IncidentOut(IncidentListOut):
     confidence: str
     return_comment: str
     counts: list[CountOut]
+    follows: str | None = None
+    related: list[str] = []
     sightings: list[SightingOut] = []
 
     @staticmethod
@@ -210,6 +220,15 @@ def _payload(payload: IncidentIn) -> dict:
 def _detail(request, incident):
     consult(request.user, [incident])
     out = IncidentOut.from_orm(incident)
+    # Links show only the reports the reader may see.
+    visible = Incident.objects.restrict(request.user)
+    if incident.follows_id:
+        out.follows = (
+            visible.filter(pk=incident.follows_id).values_list("reference", flat=True).first()
+        )
+    out.related = list(
+        visible.filter(pk__in=incident.related.values("pk")).values_list("reference", flat=True)
+    )
     out.sightings = [SightingOut(**vars(s)) for s in sightings_for(request.user, incident)]
     return out
 
@@ -291,6 +310,60 @@ def geography(request):
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+# --- Import -----------------------------------------------------------------------
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    phase: str
+    total: int
+    done: int
+    created_at: datetime
+    finished_at: datetime | None
+    result: dict
+
+
+@router.post(
+    "/imports",
+    response={202: JobOut},
+    summary="Import reports from a CSV or XLSX file (checked and written in the background)",
+)
+def create_import(
+    request,
+    file: File[UploadedFile],
+    mode: Form[Literal["all", "valid"]] = "all",
+    submit: Form[bool] = False,
+):
+    from django.conf import settings
+
+    from tromeja.incidents import imports
+
+    if not request.user.has_perm_code(Perm.CREATE_RECORDS):
+        raise PermissionDenied
+    if file.size > settings.TROMEJA_MAX_UPLOAD_MB * 1024 * 1024:
+        raise ValidationError(
+            {"file": _("The file is too large: at most %(max)d MB are accepted.")
+             % {"max": settings.TROMEJA_MAX_UPLOAD_MB}}
+        )  # fmt: skip
+    job = imports.request_import(
+        user=request.user, data=file.read(), file_name=file.name or "", mode=mode, submit=submit
+    )
+    return Status(202, job)
+
+
+@router.get("/imports/{job_id}", response=JobOut, summary="Progress and outcome of an import")
+def get_import(request, job_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from tromeja.incidents import imports
+
+    if not request.user.has_perm_code(Perm.CREATE_RECORDS):
+        raise PermissionDenied
+    return get_object_or_404(Job, pk=job_id, requested_by=request.user, kind=imports.KIND)
 
 
 @router.get("/{incident_id}", response=IncidentOut, summary="One report, with cross-match hits")

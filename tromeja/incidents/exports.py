@@ -10,16 +10,23 @@ plates, phones and documents stay in the system.
 import csv
 import io
 import json
+from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tromeja.core import jobs
 from tromeja.core.choices import HandlingCode
 from tromeja.core.consult import disclose
 from tromeja.core.exports import safe_cell
+from tromeja.core.models import Job
+from tromeja.core.records import Action
+from tromeja.core.roles import Perm
 
 MAX_ROWS = 50000
+KIND = "incident_export"
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,8 +65,9 @@ def _row(incident) -> dict:
     }
 
 
-def export_incidents(*, user, queryset, fmt: str) -> tuple[bytes, str, str, int]:
-    """Returns (content, content type, file name, number withheld under H2)."""
+def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes, str, str, int]:
+    """Returns (content, content type, file name, number withheld under H2).
+    `progress(done)` is called as reports are read."""
     if fmt not in FORMATS:
         raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
     queryset = queryset.select_related("responsible_unit")
@@ -68,7 +76,9 @@ def export_incidents(*, user, queryset, fmt: str) -> tuple[bytes, str, str, int]
             _("More than %(max)d reports: narrow the filters.") % {"max": MAX_ROWS}
         )
     reports, withheld = [], 0
-    for incident in queryset.iterator(chunk_size=2000):
+    for done, incident in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        if progress is not None:
+            progress(done)
         if (
             incident.handling_code == HandlingCode.H2
             and incident.owner_country_id != user.country_code
@@ -122,3 +132,52 @@ def export_incidents(*, user, queryset, fmt: str) -> tuple[bytes, str, str, int]
         ).encode()
     disclose(user, reports, channel=f"export-{fmt}")
     return content, FORMATS[fmt], name, withheld
+
+
+# --- Long exports run in the background ----------------------------------------
+
+
+def runs_in_background(count: int) -> bool:
+    """Exports larger than this are written by a worker while the page shows
+    progress; small ones are answered at once."""
+    return count > settings.TROMEJA_EXPORT_INLINE_MAX
+
+
+def request_export(*, user, filters: dict, fmt: str) -> Job:
+    if not user.has_perm_code(Perm.EXPORT_RECORDS):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
+    from tromeja.incidents.tasks import run_incident_export
+
+    serial = {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items() if v}
+    return jobs.create(
+        kind=KIND,
+        user=user,
+        params={"filters": serial, "format": fmt, "time_zone": user.time_zone},
+        enqueue=run_incident_export.enqueue,
+    )
+
+
+def run_export(job_id: int) -> Job:
+    return jobs.run(job_id, _export)
+
+
+def _export(job: Job, progress: jobs.Progress) -> dict:
+    from tromeja.incidents.filters import apply_filters
+    from tromeja.incidents.models import Incident
+
+    user = job.requested_by
+    filters = dict(job.params.get("filters", {}))
+    for key in ("since", "until"):
+        if filters.get(key):
+            filters[key] = date.fromisoformat(filters[key])
+    with timezone.override(job.params.get("time_zone") or settings.TIME_ZONE):
+        # The job sees what its requester may export, no more.
+        queryset = apply_filters(Incident.objects.restrict(user, Action.EXPORT), filters)
+        progress.phase("writing", total=queryset.count())
+        content, _type, name, withheld = export_incidents(
+            user=user, queryset=queryset, fmt=job.params["format"], progress=progress.step
+        )
+    (jobs.job_dir(job) / name).write_bytes(content)
+    return {"file": name, "withheld": withheld, "exported": progress.job.total - withheld}

@@ -49,6 +49,8 @@ def _style(form):
 
 
 class IncidentForm(SharedRecordFormMixin, forms.Form):
+    """The report as the officer fills it in (also on a tablet)."""
+
     type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
     occurred_at = forms.DateTimeField(
         label=_("Time of the event"), widget=LocalDateTimeInput, input_formats=DATETIME_FORMATS
@@ -102,6 +104,20 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    follows = forms.CharField(
+        label=_("Follow-up of"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The reference of the earlier report this one follows up, e.g. SI-2026-000123."
+        ),
+    )
+    related = forms.CharField(
+        label=_("Related reports"),
+        max_length=1000,
+        required=False,
+        help_text=_("References of other reports about the same events, separated by spaces."),
+    )
 
     field_order = [
         "type",
@@ -124,6 +140,8 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
         "impact_level",
         "confidence",
         "narrative",
+        "follows",
+        "related",
     ]
 
     def __init__(self, *args, **kwargs):
@@ -301,3 +319,46 @@ class ValidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["shared_with"].choices = [(c.code, c.name) for c in partner_countries_for(user)]
         self.fields["shared_with"].show_when = "distribution=named"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("If some rows are wrong"),
+        choices=[
+            ("all", _("Import nothing: the whole file or nothing")),
+            ("valid", _("Import the valid rows and give me back the rejected ones")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    submit = forms.BooleanField(
+        label=_("Submit the imported reports for validation at once"), required=False
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["file"].widget.attrs.update(
+            {
+                "class": "form-control",
+                "data-max-bytes": str(max_bytes),
+                "data-too-large": _(
+                    "The file is too large: at most %(max)d MB are accepted. "
+                    "Split it into smaller files."
+                )
+                % {"max": max_bytes // (1024 * 1024)},
+            }
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(max)d MB are accepted.")
+                % {"max": self.max_bytes // (1024 * 1024)}
+            )
+        return upload

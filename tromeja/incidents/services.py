@@ -613,6 +613,8 @@ def update_incident(
     shared_with=None,
     section_code="",
     override_reason="",
+    follows=None,
+    related=None,
     **fields,
 ) -> Incident:
     """Changes a report. A draft or returned report is changed by its author;
@@ -637,6 +639,13 @@ def update_incident(
     if entities is None:
         entities = entities_of(incident)
     locked_before = Incident.objects.get(pk=incident.pk)
+    errors = _Errors()
+    earlier = _resolve_reports(user, [follows] if follows else [], errors, "follows")
+    if earlier and earlier[0].pk == incident.pk:
+        errors.add("follows", _("A report cannot follow up itself."))
+    linked = None
+    if related is not None:
+        linked = [r for r in _resolve_reports(user, related, errors, "related") if r != incident]
     rows, codes = _prepare(
         incident,
         user,
@@ -646,7 +655,10 @@ def update_incident(
         shared_with=shared_with,
         section_code=section_code,
         override_reason=override_reason,
+        errors=errors,
     )
+    if follows is not None:
+        incident.follows = earlier[0] if earlier else None
     with transaction.atomic():
         before = Incident.objects.select_for_update().get(pk=incident.pk)
         audience_before = recipients_of(before) if before.status == Status.VALIDATED else set()
@@ -664,6 +676,10 @@ def update_incident(
         incident.updated_at = timezone.now()
         incident.save()
         incident.shared_with.set(codes)
+        if linked is not None:
+            # Links to reports the user cannot see are kept as they are.
+            hidden = incident.related.exclude(pk__in=Incident.objects.restrict(user).values("pk"))
+            incident.related.set([*hidden, *linked])
         _write_entities([(incident, rows)], replace=True)
         changed = [f for f in FIELDS if getattr(locked_before, f) != getattr(incident, f)]
         audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"fields": changed})

@@ -1,16 +1,20 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tromeja.core.consult import consult
 from tromeja.core.countries import country_name
-from tromeja.core.models import Country
+from tromeja.core.models import Country, Job
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.geography.locate import crossings, sections
@@ -18,6 +22,7 @@ from tromeja.incidents import services
 from tromeja.incidents.choices import Status
 from tromeja.incidents.filters import apply_filters
 from tromeja.incidents.forms import (
+    ImportForm,
     IncidentFilterForm,
     IncidentForm,
     ReturnForm,
@@ -35,7 +40,7 @@ def _require(user, perm):
 
 def _detail_queryset():
     return Incident.objects.select_related(
-        "owner_agency", "owner_country", "responsible_unit", "follows", "validated_by"
+        "owner_agency", "owner_country", "responsible_unit", "validated_by"
     ).prefetch_related("shared_with")
 
 
@@ -118,6 +123,8 @@ def _attach_errors(exc, form, formsets):
 
 def _save(request, form, formsets, incident=None):
     data = dict(form.cleaned_data)
+    data["related"] = [r for r in re.split(r"[\s,;]+", data.get("related") or "") if r]
+    data["follows"] = (data.get("follows") or "").strip()
     section_code = data.pop("border_section", "") or ""
     reason = data.pop("location_override_reason", "") or ""
     if form.fields["distribution"].disabled:
@@ -177,13 +184,21 @@ def incident_create(request):
     return _form_page(request, form, formsets, None)
 
 
-def _initial(incident):
+def _initial(incident, user):
     initial = {name: getattr(incident, name) for name in services.FIELDS}
     initial.update(
         distribution=incident.distribution,
         shared_with=list(incident.shared_with.values_list("code", flat=True)),
         border_section=incident.border_section if incident.location_override_reason else "",
         location_override_reason=incident.location_override_reason,
+    )
+    visible = Incident.objects.restrict(user)
+    if incident.follows_id:
+        initial["follows"] = (
+            visible.filter(pk=incident.follows_id).values_list("reference", flat=True).first()
+        )
+    initial["related"] = " ".join(
+        visible.filter(pk__in=incident.related.values("pk")).values_list("reference", flat=True)
     )
     return initial
 
@@ -193,7 +208,9 @@ def incident_edit(request, pk):
     incident = _detail_queryset().get_visible(request.user, pk, Action.CHANGE)
     consult(request.user, [incident])
     entities = services.entities_of(incident)
-    form = IncidentForm(request.POST or None, user=request.user, initial=_initial(incident))
+    form = IncidentForm(
+        request.POST or None, user=request.user, initial=_initial(incident, request.user)
+    )
     formsets = make_formsets(request.POST or None, initial=vars(entities))
     if request.method == "POST":
         formsets_valid = [f.is_valid() for f in formsets.values()]
@@ -232,6 +249,10 @@ def incident_detail(request, pk):
             "sightings": sightings_for(user, incident),
             "versions": versions,
             "follow_ups": Incident.objects.restrict(user).filter(follows=incident),
+            "related": Incident.objects.restrict(user).filter(pk__in=incident.related.values("pk")),
+            "follows": Incident.objects.restrict(user).filter(pk=incident.follows_id).first()
+            if incident.follows_id
+            else None,
             "section_name": section.name(get_language()) if section else "",
             "crossing_name": " / ".join(crossing.names.values()) if crossing else "",
             "may_edit": own
@@ -313,22 +334,97 @@ def incident_return(request, pk):
 @login_required
 @require_POST
 def incident_export(request):
-    from django.http import HttpResponse
-
-    from tromeja.incidents.exports import export_incidents
+    from tromeja.incidents import exports
 
     _require(request.user, Perm.EXPORT_RECORDS)
-    _form, data = _filter_form(request)
+    form, data = _filter_form(request)
+    fmt = request.POST.get("format", "csv")
     queryset = apply_filters(Incident.objects.restrict(request.user, Action.EXPORT), data)
+    back = f"{reverse('incidents:incident_list')}?{request.GET.urlencode()}"
     try:
-        content, content_type, name, withheld = export_incidents(
-            user=request.user, queryset=queryset, fmt=request.POST.get("format", "csv")
+        if fmt in exports.FORMATS and exports.runs_in_background(queryset.count()):
+            job = exports.request_export(user=request.user, filters=data, fmt=fmt)
+            return redirect("incidents:job_detail", pk=job.pk)
+        content, content_type, name, withheld = exports.export_incidents(
+            user=request.user, queryset=queryset, fmt=fmt
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(f"{request.path.replace('export/', '')}?{request.GET.urlencode()}")
+        return redirect(back)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Withheld-H2"] = str(withheld)
     return response
+
+
+@login_required
+def incident_import(request):
+    from tromeja.incidents import imports
+
+    _require(request.user, Perm.CREATE_RECORDS)
+    max_bytes = settings.TROMEJA_MAX_UPLOAD_MB * 1024 * 1024
+    form = ImportForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = imports.request_import(
+            user=request.user,
+            data=upload.read(),
+            file_name=upload.name,
+            mode=form.cleaned_data["mode"],
+            submit=form.cleaned_data["submit"],
+        )
+        return redirect("incidents:job_detail", pk=job.pk)
+    recent = Job.objects.filter(requested_by=request.user, kind=imports.KIND)[:5]
+    return render(
+        request,
+        "incidents/import.html",
+        {
+            "form": form,
+            "recent": recent,
+            "required": imports.REQUIRED,
+            "optional": imports.OPTIONAL,
+            "list_formats": imports.LIST_FORMATS,
+            "choices": {name: choices.values for name, choices in imports.CHOICES.items()},
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
+
+
+@login_required
+def import_template(request):
+    from tromeja.incidents import imports
+
+    _require(request.user, Perm.CREATE_RECORDS)
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="incident-import-template.csv"'
+    return response
+
+
+def _own_job(request, pk):
+    from tromeja.incidents import exports, imports
+
+    job = get_object_or_404(
+        Job, pk=pk, requested_by=request.user, kind__in=[imports.KIND, exports.KIND]
+    )
+    _require(request.user, Perm.CREATE_RECORDS if job.kind == imports.KIND else Perm.EXPORT_RECORDS)
+    return job
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = _own_job(request, pk)
+    template = "incidents/partials/job_progress.html" if request.htmx else "incidents/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_file(request, pk: int, name: str):
+    from tromeja.core import jobs
+
+    job = _own_job(request, pk)
+    offered = {job.result.get(k) for k in ("file", "errors_file", "rejected_file")} - {None}
+    path = jobs.job_dir(job) / name
+    if name not in offered or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)

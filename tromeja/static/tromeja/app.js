@@ -39,3 +39,15 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// File inputs with a size limit say so before anything is sent.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var tooLarge = Array.prototype.some.call(input.files, function (f) { return f.size > max; });
+      input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+      if (tooLarge) { input.reportValidity(); }
+    });
+  });
+});

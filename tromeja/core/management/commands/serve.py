@@ -37,4 +37,7 @@ class Command(BaseCommand):
             port=options["port"],
             threads=options["threads"],
             ident="tromeja",
+            # Bodies a little over the upload limit reach the application,
+            # which answers them with a clear message; far larger ones are cut.
+            max_request_body_size=(settings.TROMEJA_MAX_UPLOAD_MB + 10) * 1024 * 1024,
         )

@@ -1,0 +1,688 @@
+"""Import of incident reports from CSV and XLSX files.
+
+One row is one report. The file is checked row by row first; then either the
+whole file is written in one transaction or nothing is (mode "all"), or the
+valid rows are written and the rejected ones are returned as a file with the
+reasons (mode "valid"). Every report goes through the same checks as the form
+and the API (`services.prepare_incident`).
+
+Spreadsheet formulas are refused, in XLSX formula cells and in any cell that
+starts like a formula, because the data is later exported and reopened in
+spreadsheet programs.
+
+Lists inside a cell: items are separated by ";" and the parts of an item by
+"|", e.g. counts "AF|m|adult|12;SY|f|minor|3|2".
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tromeja.core import jobs
+from tromeja.core.choices import (
+    DataSubjectCategory,
+    Distribution,
+    HandlingCode,
+    InformationAccuracy,
+    SourceReliability,
+)
+from tromeja.core.exports import safe_cell
+from tromeja.core.models import Job, Unit
+from tromeja.core.roles import Perm
+from tromeja.incidents import services
+from tromeja.incidents.choices import (
+    AgeGroup,
+    Confidence,
+    CrossingMode,
+    DetectionMethod,
+    Direction,
+    DocumentType,
+    ImpactLevel,
+    IncidentType,
+    PersonRole,
+    Sex,
+    Stage,
+    Transport,
+)
+
+KIND = "incident_import"
+MODES = ("all", "valid")
+MAX_ROWS = 200_000
+ITEM_SEPARATOR = ";"
+PART_SEPARATOR = "|"
+# Stored errors shown on the page; the full list is in the errors file.
+SHOWN_ERRORS = 200
+
+CHOICES = {
+    "type": IncidentType,
+    "detection_method": DetectionMethod,
+    "transport": Transport,
+    "stage": Stage,
+    "crossing_mode": CrossingMode,
+    "direction": Direction,
+    "impact_level": ImpactLevel,
+    "confidence": Confidence,
+    "handling_code": HandlingCode,
+    "source_reliability": SourceReliability,
+    "information_accuracy": InformationAccuracy,
+    "distribution": Distribution,
+}
+REQUIRED = (
+    "type",
+    "occurred_at",
+    "aware_at",
+    "latitude",
+    "longitude",
+    "detection_method",
+    "transport",
+    "impact_level",
+    "confidence",
+)
+OPTIONAL = (
+    "place_name",
+    "stage",
+    "crossing_mode",
+    "direction",
+    "evasion",
+    "embarkation_country",
+    "destination_country",
+    "persons_total",
+    "counts",
+    "persons",
+    "vehicles",
+    "phones",
+    "documents",
+    "narrative",
+    "handling_code",
+    "handling_note",
+    "source_reliability",
+    "information_accuracy",
+    "review_by",
+    "distribution",
+    "shared_with",
+    "border_section",
+    "location_override_reason",
+    "follows",
+    "related",
+)
+COLUMNS = REQUIRED + OPTIONAL
+
+# What each list column holds, for the page and the template.
+LIST_FORMATS = {
+    "counts": "nationality|sex|age group|count|unaccompanied",
+    "persons": "role|category|surname|given names|date of birth|nationality",
+    "vehicles": "plate|registration country|make|model|colour",
+    "phones": "number",
+    "documents": "type|issuing country|number|fraudulent",
+}
+EXAMPLE = {
+    "type": "irregular_crossing",
+    "occurred_at": "2026-03-14 02:30",
+    "aware_at": "2026-03-14 03:10",
+    "latitude": "45.4731",
+    "longitude": "15.3142",
+    "detection_method": "surveillance",
+    "transport": "on_foot",
+    "impact_level": "medium",
+    "confidence": "confirmed",
+    "place_name": "Vinica",
+    "stage": "actual",
+    "crossing_mode": "clandestine",
+    "direction": "entry",
+    "evasion": "no",
+    "embarkation_country": "HR",
+    "destination_country": "IT",
+    "persons_total": "14",
+    "counts": "AF|m|adult|10;AF|m|minor|4|2",
+    "persons": "",
+    "vehicles": "",
+    "phones": "",
+    "documents": "",
+    "narrative": "Group of 14 apprehended 300 m from the border line.",
+    "handling_code": "H0",
+    "distribution": "national",
+}
+TRUE = {"1", "yes", "true", "da", "sì", "si", "x", "ja", "y"}
+FALSE = {"", "0", "no", "false", "ne", "n"}
+DATE_TIME_FORMATS = (
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y. %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y. %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
+DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y")
+# A cell that a spreadsheet program would run: "=...", "@...", or "+"/"-"
+# followed by anything but a number or a phone number.
+_NUMBERISH = re.compile(r"^[+-][\d\s().,;/-]*$")
+
+ENCODING_LABELS = {
+    "utf-8-sig": gettext_lazy("UTF-8 with byte-order mark"),
+    "utf-8": gettext_lazy("UTF-8"),
+    "cp1250": gettext_lazy("Windows-1250 (Central European)"),
+    "xlsx": gettext_lazy("Excel workbook (XLSX)"),
+}
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read: nothing in it is imported."""
+
+
+@dataclass
+class Table:
+    encoding: str  # a key of ENCODING_LABELS
+    header: list[str]
+    rows: list[tuple[int, list]]  # (line number in the file, cells)
+    delimiter: str = ","
+
+
+# --- Reading the file -----------------------------------------------------------
+
+
+def looks_like_formula(text: str) -> bool:
+    text = text.lstrip("\t\r\n ")
+    if not text:
+        return False
+    if text[0] in "=@":
+        return True
+    return text[0] in "+-" and not _NUMBERISH.match(text)
+
+
+def read_table(data: bytes) -> Table:
+    if not data.strip():
+        raise FileRefused(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(_("Old Excel files (.xls) are not read: save the sheet as XLSX or CSV."))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused(
+            _("The file is in UTF-16: save it as CSV in UTF-8 or Windows-1250, or as XLSX.")
+        )
+    if b"\x00" in data[:4096]:
+        raise FileRefused(_("This is not a CSV or XLSX file."))
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, text = "utf-8-sig", data[3:].decode("utf-8", errors="strict")
+    else:
+        try:
+            encoding, text = "utf-8", data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                encoding, text = "cp1250", data.decode("cp1250")
+            except UnicodeDecodeError as exc:
+                raise FileRefused(
+                    _("The file is neither UTF-8 nor Windows-1250 text (byte %(at)d).")
+                    % {"at": exc.start + 1}
+                ) from None
+    first_line = text.split("\n", 1)[0]
+    # Slovenian, Croatian and Italian Excel write ";" between columns.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise FileRefused(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
+    return _table(encoding, lines, delimiter)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:
+        raise FileRefused(_("The workbook cannot be opened: save it again as XLSX.")) from None
+    try:
+        sheet = book.worksheets[0]
+        lines = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            cells = []
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    column = getattr(cell, "column_letter", "?")
+                    raise FileRefused(
+                        _(
+                            "Row %(row)d, column %(column)s holds a formula; "
+                            "formulas are not imported. Paste the values instead."
+                        )
+                        % {"row": number, "column": column}
+                    )
+                cells.append(cell.value)
+            lines.append(cells)
+            if len(lines) > MAX_ROWS + 1:
+                break
+    finally:
+        book.close()
+    return _table("xlsx", lines, ",")
+
+
+def _table(encoding: str, lines: list[list], delimiter: str) -> Table:
+    lines = [line for line in lines if any(_text(c) for c in line)]
+    if not lines:
+        raise FileRefused(_("The file is empty."))
+    header = [_text(c).strip().lower() for c in lines[0]]
+    while header and not header[-1]:
+        header.pop()
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise FileRefused(
+            _("Unknown columns: %(columns)s. The template lists the columns that are read.")
+            % {"columns": ", ".join(unknown)}
+        )
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise FileRefused(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        raise FileRefused(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(doubled)})
+    if len(lines) - 1 > MAX_ROWS:
+        raise FileRefused(_("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS})
+    # Numbers are the lines as the spreadsheet shows them (the header is 1).
+    rows = []
+    number = 1
+    for line in lines[1:]:
+        number += 1
+        rows.append((number, line))
+    if not rows:
+        raise FileRefused(_("The file has a header but no rows."))
+    return Table(encoding, header, rows, delimiter)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- Reading one row ------------------------------------------------------------
+
+
+class _RowErrors:
+    def __init__(self):
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, column: str, message: str):
+        self.items.append((column, str(message)))
+
+
+def _lookup(choices) -> dict[str, str]:
+    """Code or label in any of the node's languages -> code, without case."""
+    lookup = {}
+    for value, label in choices.choices:
+        lookup[value.lower()] = value
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                lookup.setdefault(str(label).strip().lower(), value)
+    return lookup
+
+
+def _choice_lookup() -> dict[str, dict[str, str]]:
+    return {column: _lookup(choices) for column, choices in CHOICES.items()}
+
+
+class RowReader:
+    def __init__(self, user, header: list[str]):
+        self.user = user
+        self.header = header
+        self.tz = ZoneInfo(user.time_zone or settings.TIME_ZONE)
+        self.choices = _choice_lookup()
+        self.codes = {
+            c: _lookup(c) for c in (Sex, AgeGroup, PersonRole, DataSubjectCategory, DocumentType)
+        }
+        self.units = dict(Unit.objects.values_list("code", "pk"))
+
+    def read(self, cells: list) -> tuple[dict | None, list[tuple[str, str]]]:
+        """The keyword arguments of `services.prepare_incident`, or errors."""
+        errors = _RowErrors()
+        values = {}
+        for index, column in enumerate(self.header):
+            value = cells[index] if index < len(cells) else None
+            if isinstance(value, str):
+                value = value.strip()
+                if looks_like_formula(value):
+                    message = _("Formulas are not imported (the cell starts with “%(c)s”).")
+                    errors.add(column, message % {"c": value[0]})
+                    continue
+            values[column] = value
+        if len(cells) > len(self.header) and any(_text(c) for c in cells[len(self.header) :]):
+            errors.add("", _("The row has more cells than the header has columns."))
+        args: dict = {}
+        for column in REQUIRED:
+            if _text(values.get(column)).strip() == "":
+                errors.add(column, _("This column is required."))
+        for column, lookup in self.choices.items():
+            text = _text(values.get(column)).strip()
+            if not text:
+                continue
+            code = lookup.get(text.lower())
+            if code is None:
+                errors.add(
+                    column,
+                    _("“%(value)s” is not one of: %(codes)s.")
+                    % {"value": text, "codes": ", ".join(CHOICES[column].values)},
+                )
+            else:
+                args[column] = code
+        for column in ("occurred_at", "aware_at"):
+            if column in values and _text(values[column]).strip():
+                args[column] = self._datetime(values[column], column, errors)
+        for column in ("latitude", "longitude"):
+            if column in values and _text(values[column]).strip():
+                args[column] = self._number(values[column], column, errors)
+        if _text(values.get("persons_total")).strip():
+            total = self._number(values["persons_total"], "persons_total", errors)
+            if total is not None:
+                if total != int(total) or total < 0:
+                    errors.add("persons_total", _("Counts are whole numbers."))
+                else:
+                    args["persons_total"] = int(total)
+        if "evasion" in values:
+            text = _text(values["evasion"]).strip().lower()
+            if text in TRUE:
+                args["evasion"] = True
+            elif text in FALSE:
+                args["evasion"] = False
+            else:
+                errors.add("evasion", _("Write yes or no."))
+        for column in (
+            "place_name",
+            "narrative",
+            "handling_note",
+            "embarkation_country",
+            "destination_country",
+            "border_section",
+            "location_override_reason",
+        ):
+            if column in values:
+                args[column] = _text(values[column]).strip()
+        if _text(values.get("review_by")).strip():
+            args["review_by"] = self._date(values["review_by"], "review_by", errors)
+        section = args.pop("border_section", "")
+        reason = args.pop("location_override_reason", "")
+        distribution = args.pop("distribution", Distribution.NATIONAL)
+        shared = [c.strip().upper() for c in _text(values.get("shared_with")).split(";")]
+        related = [r.strip() for r in _text(values.get("related")).split(ITEM_SEPARATOR)]
+        entities = services.Entities(
+            counts=self._items(values, "counts", ("nationality", "sex", "age_group", "count",
+                                                  "unaccompanied"), errors),
+            persons=self._items(values, "persons", ("role", "category", "surname", "given_names",
+                                                    "date_of_birth", "nationality"), errors),
+            vehicles=self._items(values, "vehicles", ("plate", "registration_country", "make",
+                                                      "model", "colour"), errors),
+            phones=self._items(values, "phones", ("number",), errors),
+            documents=self._items(values, "documents", ("type", "issuing_country", "number",
+                                                        "fraudulent"), errors),
+        )  # fmt: skip
+        if errors.items:
+            return None, errors.items
+        return {
+            **args,
+            "entities": entities,
+            "distribution": distribution,
+            "shared_with": [c for c in shared if c],
+            "section_code": section,
+            "override_reason": reason,
+            "follows": _text(values.get("follows")).strip() or None,
+            "related": [r for r in related if r],
+            "units": self.units,
+        }, []
+
+    def _datetime(self, value, column, errors):
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, date):
+            parsed = datetime(value.year, value.month, value.day)
+        else:
+            text = _text(value).strip()
+            parsed = None
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                for fmt in DATE_TIME_FORMATS:
+                    try:
+                        parsed = datetime.strptime(text, fmt)
+                        break
+                    except ValueError:
+                        continue
+            if parsed is None:
+                errors.add(column, _("“%(value)s” is not a date and time (e.g. 2026-03-14 02:30 "
+                                     "or 14.3.2026 02:30).") % {"value": text})  # fmt: skip
+                return None
+        if timezone.is_naive(parsed):
+            # Times without a zone are the importing officer's local time.
+            parsed = parsed.replace(tzinfo=self.tz)
+        return parsed
+
+    def _date(self, value, column, errors):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = _text(value).strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            for fmt in DATE_FORMATS:
+                try:
+                    return datetime.strptime(text, fmt).date()
+                except ValueError:
+                    continue
+        errors.add(column, _("“%(value)s” is not a date (e.g. 2026-03-14).") % {"value": text})
+        return None
+
+    def _number(self, value, column, errors):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        text = _text(value).strip().replace(" ", "")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # decimal comma
+        try:
+            return float(Decimal(text))
+        except (InvalidOperation, ValueError):
+            errors.add(column, _("“%(value)s” is not a number.") % {"value": _text(value)})
+            return None
+
+    def _code(self, choices, text: str) -> str:
+        text = (text or "").strip().lower()
+        return self.codes[choices].get(text, text)
+
+    def _items(self, values, column, parts, errors) -> list[dict]:
+        text = _text(values.get(column)).strip()
+        if not text:
+            return []
+        items = []
+        for position, item in enumerate(text.split(ITEM_SEPARATOR), start=1):
+            if not item.strip():
+                continue
+            cells = [p.strip() for p in item.split(PART_SEPARATOR)]
+            if len(cells) > len(parts):
+                errors.add(
+                    column,
+                    _("Item %(n)d has %(got)d parts; at most %(max)d: %(format)s.")
+                    % {"n": position, "got": len(cells), "max": len(parts),
+                       "format": LIST_FORMATS[column]},
+                )  # fmt: skip
+                continue
+            row = dict(zip(parts, cells, strict=False))
+            if column == "counts":
+                row["sex"] = self._code(Sex, row.get("sex", ""))
+                row["age_group"] = self._code(AgeGroup, row.get("age_group", ""))
+            elif column == "persons":
+                row["role"] = self._code(PersonRole, row.get("role", ""))
+                row["category"] = self._code(DataSubjectCategory, row.get("category", ""))
+            elif column == "documents":
+                row["type"] = self._code(DocumentType, row.get("type", ""))
+                row["fraudulent"] = (row.get("fraudulent") or "").lower() in TRUE
+            items.append(row)
+        return items
+
+
+def _column_of(key: str) -> str:
+    """The file's column for an error key of the service ("vehicles.0")."""
+    head = key.split(".", 1)[0]
+    if head == "__all__":
+        return ""
+    if head in {"owner_agency", "responsible_unit"}:
+        return ""
+    return head
+
+
+def _item_note(key: str) -> str:
+    head, _dot, index = key.partition(".")
+    if index.isdigit():
+        return _("item %(n)d") % {"n": int(index) + 1} + ": "
+    return ""
+
+
+# --- The job --------------------------------------------------------------------
+
+
+def upload_path(job: Job) -> Path:
+    return jobs.job_dir(job) / "upload"
+
+
+def request_import(*, user, data: bytes, file_name: str, mode: str, submit: bool) -> Job:
+    """Stores the uploaded file and queues the import."""
+    if not user.has_perm_code(Perm.CREATE_RECORDS) or not user.unit_id:
+        raise PermissionDenied
+    if mode not in MODES:
+        raise ValidationError({"mode": _("Choose how to import.")})
+    from tromeja.incidents.tasks import run_incident_import
+
+    def enqueue(job_id):
+        job = Job.objects.get(pk=job_id)
+        upload_path(job).write_bytes(data)
+        run_incident_import.enqueue(job_id)
+
+    return jobs.create(
+        kind=KIND,
+        user=user,
+        params={"file_name": file_name[:200], "mode": mode, "submit": bool(submit),
+                "size": len(data)},
+        enqueue=enqueue,
+    )  # fmt: skip
+
+
+def run_import(job_id: int) -> Job:
+    return jobs.run(job_id, _import)
+
+
+def _import(job: Job, progress: jobs.Progress) -> dict:
+    user = job.requested_by
+    mode = job.params.get("mode", "all")
+    result = {"file_name": job.params.get("file_name", ""), "mode": mode}
+    progress.phase("reading")
+    try:
+        table = read_table(upload_path(job).read_bytes())
+    except FileRefused as exc:
+        return {**result, "outcome": "refused", "file_error": str(exc), "rows": 0,
+                "imported": 0, "rejected": 0, "errors": [], "error_count": 0}  # fmt: skip
+    finally:
+        upload_path(job).unlink(missing_ok=True)
+    result["encoding"] = table.encoding
+    reader = RowReader(user, table.header)
+    prepared: list[services.Prepared] = []
+    rejected: list[tuple[int, list, list[tuple[str, str]]]] = []
+    progress.phase("checking", total=len(table.rows))
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        for done, (number, cells) in enumerate(table.rows, start=1):
+            args, problems = reader.read(cells)
+            if args is not None:
+                try:
+                    prepared.append(services.prepare_incident(user=user, **args))
+                except ValidationError as exc:
+                    problems = [
+                        (_column_of(key), _item_note(key) + message)
+                        for key, messages in exc.message_dict.items()
+                        for message in messages
+                    ]
+            if problems:
+                rejected.append((number, cells, problems))
+            progress.step(done)
+        errors = [
+            {"row": number, "column": column, "message": message}
+            for number, _cells, problems in rejected
+            for column, message in problems
+        ]
+    result.update(rows=len(table.rows), rejected=len(rejected), error_count=len(errors),
+                  errors=errors[:SHOWN_ERRORS])  # fmt: skip
+    if errors:
+        _write_errors(job, errors)
+        result["errors_file"] = "errors.csv"
+    if rejected and mode == "all":
+        return {**result, "outcome": "refused", "imported": 0}
+    if rejected:
+        result["rejected_file"] = _write_rejected(job, table, rejected)
+    if prepared:
+        progress.phase("saving", total=len(prepared))
+        saved = services.save_new_incidents(
+            user=user, prepared=prepared, submit=job.params.get("submit", False)
+        )
+        references = sorted(i.reference for i in saved)
+        result.update(first_reference=references[0], last_reference=references[-1])
+    outcome = "partial" if rejected else "imported"
+    return {**result, "outcome": outcome if prepared else "nothing", "imported": len(prepared)}
+
+
+def _write_errors(job: Job, errors: list[dict]):
+    with (jobs.job_dir(job) / "errors.csv").open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(["row", "column", "message"])
+        for e in errors:
+            writer.writerow([e["row"], e["column"], safe_cell(e["message"])])
+
+
+def _write_rejected(job: Job, table: Table, rejected) -> str:
+    """The rejected rows as they came, with the reasons in a last column, in
+    the uploaded format; once fixed, the file can be imported again."""
+    header = [*table.header, "errors"]
+
+    def reasons(problems):
+        return "; ".join(f"{c}: {m}" if c else m for c, m in problems)
+
+    if table.encoding == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("rejected")
+        sheet.append(header)
+        for _number, cells, problems in rejected:
+            row = [*(cells[: len(table.header)]), reasons(problems)]
+            sheet.append([safe_cell(v) if isinstance(v, str) else v for v in row])
+        name = "rejected.xlsx"
+        book.save(jobs.job_dir(job) / name)
+        return name
+    name = "rejected.csv"
+    encoding = "cp1250" if table.encoding == "cp1250" else "utf-8-sig"
+    with (jobs.job_dir(job) / name).open(
+        "w", newline="", encoding=encoding, errors="replace"
+    ) as out:
+        writer = csv.writer(out, delimiter=table.delimiter)
+        writer.writerow(header)
+        for _number, cells, problems in rejected:
+            row = [_text(c) for c in cells[: len(table.header)]]
+            # Rejected formulas are written back as text, never as formulas.
+            writer.writerow([safe_cell(v) for v in row] + [safe_cell(reasons(problems))])
+    return name
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow([EXAMPLE.get(c, "") for c in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")

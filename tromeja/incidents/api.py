@@ -172,6 +172,14 @@ class IncidentOut(IncidentListOut):
     def resolve_counts(obj):
         return list(obj.counts.all())
 
+    @staticmethod
+    def resolve_follows(obj):
+        return None  # filled in by the view, among the reports the reader may see
+
+    @staticmethod
+    def resolve_related(obj):
+        return []
+
 
 class IncidentFilter(FilterSchema):
     q: str | None = Field(None, max_length=40)

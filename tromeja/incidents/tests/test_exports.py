@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from tromeja import testing
@@ -60,3 +61,38 @@ def test_export_refuses_bad_formats_and_roles(persona):
     assert response.status_code == 302
     assert testing.client_for(persona("sl_border")).post("/incidents/export/").status_code == 403
     assert testing.client_for(persona("sl_duty")).get("/incidents/export/").status_code == 405
+
+
+@override_settings(TROMEJA_EXPORT_INLINE_MAX=2)
+def test_a_long_export_runs_in_the_background_with_progress(persona):
+    from tromeja.core.choices import JobStatus
+    from tromeja.core.models import Job
+    from tromeja.incidents import exports
+
+    si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
+    it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
+    ours = [testing.incident(si_duty, validate_by=si_sup) for _ in range(3)]
+    testing.incident(it_duty, handling_code="H2", distribution="partners", validate_by=it_sup,
+                     latitude=45.65, longitude=13.84)  # fmt: skip
+    client = testing.client_for(si_duty)
+    response = client.post("/incidents/export/?status=validated", {"format": "csv"})
+    job = Job.objects.get(kind=exports.KIND)
+    assert response["Location"] == f"/incidents/jobs/{job.pk}/"
+    assert job.params["filters"] == {"status": "validated"}
+    waiting = client.get(f"/incidents/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+    assert b"every 1s" in waiting.content
+    exports.run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.total == 4
+    assert job.result["withheld"] == 1 and job.result["exported"] == 3
+    page = client.get(f"/incidents/jobs/{job.pk}/").content.decode()
+    assert "3 reports exported" in page and "withheld" in page
+    download = client.get(f"/incidents/jobs/{job.pk}/{job.result['file']}")
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert all(r.reference in text for r in ours)
+    # The file is the requester's alone; a Croatian officer does not reach it.
+    other = testing.client_for(persona("hr_duty"))
+    assert other.get(f"/incidents/jobs/{job.pk}/{job.result['file']}").status_code == 404
+    # One disclosure entry per exported report, none for the withheld one.
+    logged = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, detail__channel="export-csv")
+    assert sorted(logged.values_list("object_id", flat=True)) == sorted(str(r.pk) for r in ours)

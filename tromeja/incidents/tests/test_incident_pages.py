@@ -121,3 +121,61 @@ def test_list_and_map_pages_render_with_filters(persona):
     geo = client.get("/api/v1/incidents/geography").json()
     layers = {f["properties"]["layer"] for f in geo["features"]}
     assert layers == {"context", "section", "crossing"}
+
+
+def test_follow_up_and_related_links_are_set_in_the_form_and_shown_only_when_visible(persona):
+    officer, supervisor = persona("sl_border"), persona("sl_supervisor")
+    earlier = testing.incident(persona("sl_duty"), validate_by=supervisor, distribution="partners")
+    other = testing.incident(officer, validate_by=supervisor)  # national: Slovenia only
+    italian = testing.incident(persona("it_duty"))  # Italy's draft: not Slovenia's to see
+    client = testing.client_for(officer)
+    bad = client.post("/incidents/new/", form_data(follows=italian.reference))
+    assert f"There is no report “{italian.reference}” that you can see." in bad.content.decode()
+    assert not Incident.objects.filter(created_by=officer, type="smuggler").exists()
+    response = client.post(
+        "/incidents/new/",
+        form_data(follows=earlier.reference.lower(), related=f"{other.reference}, {earlier.pk}"),
+    )
+    assert response.status_code == 302
+    report = Incident.objects.get(created_by=officer, type="smuggler")
+    assert report.follows == earlier
+    assert set(report.related.all()) == {other, earlier}
+    detail = client.get(response["Location"]).content.decode()
+    assert earlier.reference in detail and other.reference in detail
+    # The earlier report shows its follow-up and the link back.
+    assert report.reference in client.get(f"/incidents/{earlier.pk}/").content.decode()
+    # The edit form shows the links and keeps them.
+    edit = client.get(f"/incidents/{report.pk}/edit/")
+    assert edit.context["form"].initial["follows"] == earlier.reference
+    # Italy sees the shared earlier report once validated and shared, never the national one.
+    client.post(f"/incidents/{report.pk}/submit/")
+    testing.client_for(supervisor).post(
+        f"/incidents/{report.pk}/validate/", {"distribution": "partners"}
+    )
+    italian_view = testing.client_for(persona("it_duty")).get(f"/incidents/{report.pk}/")
+    text = italian_view.content.decode()
+    assert earlier.reference in text and other.reference not in text
+    api = testing.client_for(persona("it_duty")).get(
+        f"/api/v1/incidents/{report.pk}", HTTP_X_PURPOSE="check"
+    )
+    assert api.json()["follows"] == earlier.reference
+    assert api.json()["related"] == [earlier.reference]
+
+
+def test_the_api_sets_links_and_refuses_hidden_ones(persona):
+    officer = persona("sl_border")
+    earlier = testing.incident(officer)
+    hidden = testing.incident(persona("hr_duty"))
+    client = testing.client_for(officer)
+    body = testing.incident_api_body(follows=earlier.reference, related=[hidden.reference])
+    refused = client.post("/api/v1/incidents", data=body, content_type="application/json")
+    assert refused.status_code == 422
+    assert hidden.reference in str(refused.json())
+    body = testing.incident_api_body(follows=str(earlier.pk))
+    created = client.post("/api/v1/incidents", data=body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["follows"] == earlier.reference
+    report_id = created.json()["id"]
+    self_link = testing.incident_api_body(follows=report_id)
+    response = client.put(f"/api/v1/incidents/{report_id}", data=self_link,
+                          content_type="application/json")  # fmt: skip
+    assert response.status_code == 422 and "follow up itself" in str(response.json())

@@ -122,10 +122,43 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
             digest = _digest(key, values)
             entries.append(AuditEntry(**dict(zip(_FIELDS, values, strict=True)), entry_hash=digest))
             prev = digest
-        AuditEntry.objects.bulk_create(entries)
+        _insert(entries)
         head.seq, head.entry_hash = seq, prev
         head.save(update_fields=["seq", "entry_hash"])
     return entries
+
+
+_INSERT_FIELDS = (*_FIELDS, "entry_hash")
+
+
+def _insert(entries: list[AuditEntry]):
+    """One multi-row INSERT per batch with the fields' own database
+    conversion: the ORM's bulk_create spends more per row than the HMAC."""
+    from django.db import connection
+
+    fields = [AuditEntry._meta.get_field(name) for name in _INSERT_FIELDS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    plain = {"seq", "action", "actor_id", "actor_username", "actor_country", "object_type",
+             "object_id", "purpose", "recipients", "request_id", "source_ip", "prev_hash",
+             "entry_hash"}  # fmt: skip
+    convert = [None if f.name in plain else f for f in fields]
+    # SQLite allows 999 parameters per statement in older builds: stay below.
+    batch = max(1, 900 // len(fields))
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), batch):
+            chunk = entries[start : start + batch]
+            params = []
+            for entry in chunk:
+                for field, name in zip(convert, _INSERT_FIELDS, strict=True):
+                    value = getattr(entry, name)
+                    params.append(
+                        value if field is None else field.get_db_prep_save(value, connection)
+                    )
+            # Names come from the model, every value is a parameter.
+            values = ", ".join([row_sql] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
 
 
 @dataclass

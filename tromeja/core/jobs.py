@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def job_dir(job: Job) -> Path:
     """The job's own folder in the data directory (never under the web root)."""
-    path = Path(settings.DATA_DIR) / "jobs" / str(job.pk)
+    path = Path(settings.DATA_DIR) / "jobs" / job.key.hex
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -96,4 +96,4 @@ def run(job_id: int, work: Callable[[Job, Progress], dict]) -> Job:
 
 
 def discard_files(job: Job):
-    shutil.rmtree(Path(settings.DATA_DIR) / "jobs" / str(job.pk), ignore_errors=True)
+    shutil.rmtree(Path(settings.DATA_DIR) / "jobs" / job.key.hex, ignore_errors=True)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -216,6 +218,8 @@ class Job(models.Model):
     served only to the user who asked."""
 
     kind = models.CharField(_("kind"), max_length=40)
+    # Names the job's folder: ids restart when a database is rebuilt, this does not.
+    key = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

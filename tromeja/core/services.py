@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from tromeja.core.choices import Distribution, Partnership
 from tromeja.core.models import Country
 
+_DISTRIBUTIONS = frozenset(Distribution.values)
+
 
 def partner_countries_for(user):
     """Countries a user's records may be shared with: connected partners
@@ -15,7 +17,7 @@ def partner_countries_for(user):
 
 def validate_distribution(*, user, distribution: str, countries) -> list[str]:
     """Checks a requested distribution and returns the named country codes."""
-    if distribution not in Distribution.values:
+    if distribution not in _DISTRIBUTIONS:
         raise ValidationError({"distribution": _("Unknown distribution.")})
     codes = sorted({getattr(c, "code", c) for c in countries or ()})
     if distribution == Distribution.NAMED:

@@ -80,6 +80,21 @@ _CATEGORY_ORDER = [
 ]
 
 
+# Allowed codes, looked up for every row of an import.
+_VALUES = {
+    choices: frozenset(choices.values)
+    for choices in (Sex, AgeGroup, PersonRole, DataSubjectCategory, DocumentType)
+}
+# Fields the service sets itself; the model's own checks skip them.
+_SET_BY_SERVICE = [
+    "owner_agency", "owner_country", "created_by", "updated_by", "reference",
+    "responsible_unit", "validated_by", "follows", "id", "created_at", "updated_at",
+    "version", "status", "late_report", "has_personal_data", "data_subject_category",
+    "border", "border_section", "nearest_crossing", "section_distance_km",
+    "crossing_distance_km", "submitted_at", "validated_at", "return_comment", "distribution",
+]  # fmt: skip
+
+
 @dataclass
 class Entities:
     """The lists that belong to a report, as plain dicts (form, API, import)."""
@@ -129,9 +144,9 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
             continue
         nationality = (c.get("nationality") or "").upper()
         _check_country(errors, key, nationality)
-        if c.get("sex") not in Sex.values:
+        if c.get("sex") not in _VALUES[Sex]:
             errors.add(key, _("Choose the sex (or unknown)."))
-        if c.get("age_group") not in AgeGroup.values:
+        if c.get("age_group") not in _VALUES[AgeGroup]:
             errors.add(key, _("Choose adults or minors."))
         if unaccompanied > number:
             errors.add(key, _("More unaccompanied minors than minors."))
@@ -162,9 +177,9 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
         except ValidationError as exc:
             errors.add(key, exc.messages[0])
             continue
-        if p.get("role") not in PersonRole.values:
+        if p.get("role") not in _VALUES[PersonRole]:
             errors.add(key, _("Choose the person's role."))
-        if p.get("category") not in DataSubjectCategory.values:
+        if p.get("category") not in _VALUES[DataSubjectCategory]:
             errors.add(key, _("Choose the data subject category."))
         if p.get("role") == PersonRole.MIGRANT and p.get("category") == DataSubjectCategory.SUSPECT:
             # rules.md §7: migrants in an incident are not suspects.
@@ -222,7 +237,7 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
         key = f"documents.{i}"
         country = (d.get("issuing_country") or "").upper()
         _check_country(errors, key, country, required=True)
-        if d.get("type") not in DocumentType.values:
+        if d.get("type") not in _VALUES[DocumentType]:
             errors.add(key, _("Choose the document type."))
         try:
             doc = normalize.document_key(d.get("number", ""), country)
@@ -409,16 +424,7 @@ def _prepare(
     _personal_data(incident, rows)
     try:
         incident.full_clean(
-            exclude=[
-                "owner_agency",
-                "owner_country",
-                "created_by",
-                "updated_by",
-                "reference",
-                "responsible_unit",
-                "validated_by",
-                "follows",
-            ],
+            exclude=_SET_BY_SERVICE,
             # New reports get fresh UUIDs and their reference when saved.
             validate_unique=False,
         )

@@ -313,7 +313,10 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(persona):
 
 @override_settings(TROMEJA_MAX_UPLOAD_MB=1)
 def test_the_size_limit_speaks_the_users_language(persona):
-    client = testing.client_for(persona("sl_duty"))  # a Slovenian-speaking officer
+    officer = persona("sl_duty")
+    officer.language = "sl"  # a Slovenian-speaking officer
+    officer.save()
+    client = testing.client_for(officer)
     with translation.override("sl"):
         from django.utils.translation import gettext
 

@@ -120,11 +120,11 @@ COLUMNS = REQUIRED + OPTIONAL
 
 # What each list column holds, for the page and the template.
 LIST_FORMATS = {
-    "counts": "nationality|sex|age group|count|unaccompanied",
-    "persons": "role|category|surname|given names|date of birth|nationality",
-    "vehicles": "plate|registration country|make|model|colour",
-    "phones": "number",
-    "documents": "type|issuing country|number|fraudulent",
+    "counts": gettext_lazy("nationality|sex|age group|count|unaccompanied minors"),
+    "persons": gettext_lazy("role|category|surname|given names|date of birth|nationality"),
+    "vehicles": gettext_lazy("plate|registration country|make|model|colour"),
+    "phones": gettext_lazy("number"),
+    "documents": gettext_lazy("type|issuing country|number|fraudulent (yes/no)"),
 }
 EXAMPLE = {
     "type": "irregular_crossing",
@@ -514,7 +514,7 @@ class RowReader:
                     column,
                     _("Item %(n)d has %(got)d parts; at most %(max)d: %(format)s.")
                     % {"n": position, "got": len(cells), "max": len(parts),
-                       "format": LIST_FORMATS[column]},
+                       "format": str(LIST_FORMATS[column])},
                 )  # fmt: skip
                 continue
             row = dict(zip(parts, cells, strict=False))

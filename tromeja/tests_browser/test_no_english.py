@@ -14,7 +14,7 @@ from django.test import Client
 
 from tromeja import testing
 from tromeja.accounts.models import User
-from tromeja.core.models import Agency, Unit
+from tromeja.core.models import Agency, Job, Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +43,19 @@ NOT_UI = {"Tromeja", "EN", "SL", "IT", "HR", "API", "CSV", "UUID", "OK", "FreeOT
           "argon2", "argon2id"}  # fmt: skip
 # Words each language uses as they are in English.
 SAME_IN = {
-    "it": {"Password", "Home", "Record", "hash", "salt", "Breadcrumbs", "Token", "Status", "Taxi"},
-    "hr": {"Status", "hash", "Model", "Format"},
+    "it": {
+        "Password",
+        "Home",
+        "Record",
+        "hash",
+        "salt",
+        "Breadcrumbs",
+        "Token",
+        "Status",
+        "Taxi",
+        "File",
+    },
+    "hr": {"Status", "hash", "Model", "Format", "Problem"},
     "sl": {"Model"},
 }
 NON_WORD = re.compile(r"^[\W\d_]*$")
@@ -99,7 +110,29 @@ def world():
                                    "count": 6}],
                           vehicles=[{"plate": "LJ AB-123", "registration_country": "SI"}]),
     )  # fmt: skip
-    data = {"case 2026/117", "test fixture"}  # working purposes in the log
+    data = set()
+    # A finished import with one rejected row, and a finished export.
+    from tromeja.incidents import exports, imports
+
+    rows = (
+        "type,occurred_at,aware_at,latitude,longitude,detection_method,transport,"
+        "impact_level,confidence,place_name\n"
+        "smuggler,2026-03-01 02:00,2026-03-01 03:00,45.852,15.69,check,car,low,confirmed,Obrežje\n"
+        "smuggler,2026-03-01 02:00,2026-03-01 03:00,4x,15.69,check,car,low,confirmed,Obrežje\n"
+    ).encode()
+    import_job = imports.request_import(user=sl_duty, data=rows, file_name="porocila.csv",
+                                        mode="valid", submit=False)  # fmt: skip
+    imports.run_import(import_job.pk)
+    # The row errors are written in the importer's language at the time of the
+    # import (here English); they are the outcome of that import, kept as it was.
+    data |= {e["message"] for e in Job.objects.get(pk=import_job.pk).result["errors"]}
+    export_job = exports.request_export(user=sl_duty, filters={}, fmt="csv")
+    exports.run_export(export_job.pk)
+    data |= {"case 2026/117", "test fixture", "porocila.csv", "4x"}  # purposes, file data
+    # Column names and codes of the import file are the same in every language.
+    data |= set(imports.COLUMNS) | {", ".join(imports.REQUIRED), ", ".join(imports.OPTIONAL)}
+    for choices in imports.CHOICES.values():
+        data.add(", ".join(choices.values))
     for n in (own.title, own.body, own.handling_note, own.persons_concerned,
               "Furgone targato CZ 5T2 8841", "Fernetti 04:10"):  # fmt: skip
         data.add(n)
@@ -115,7 +148,8 @@ def world():
     for section in sections().values():  # place names, the same in every language
         data |= {section.name(lang) for lang in ("en", "sl", "it", "hr")}
     return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
-            "notice": own, "export": export, "data": data, "report": report}  # fmt: skip
+            "notice": own, "export": export, "data": data, "report": report,
+            "import_job": import_job, "export_job": export_job}  # fmt: skip
 
 
 def localized_country_names(language):
@@ -161,6 +195,9 @@ def pages(world):
         ("sl_duty", "/incidents/new/"),
         ("sl_duty", f"/incidents/{world['report'].pk}/"),
         ("sl_duty", f"/incidents/{world['report'].pk}/edit/"),
+        ("sl_duty", "/incidents/import/"),
+        ("sl_duty", f"/incidents/jobs/{world['import_job'].pk}/"),
+        ("sl_duty", f"/incidents/jobs/{world['export_job'].pk}/"),
         ("sl_duty", "/accounts/purpose/"),
         ("sl_duty", "/accounts/preferences/"),
         ("sl_duty", "/accounts/tokens/"),

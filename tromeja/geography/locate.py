@@ -316,3 +316,71 @@ def locate(lat: float, lon: float, max_distance_km: float = MAX_DISTANCE_KM) -> 
         crossing_distance_km=round(crossing_distance, 3),
         country=country_of(lat, lon),
     )
+
+
+def _haversine_np(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def locate_many(
+    points: Sequence[tuple[Any, Any]], max_distance_km: float = MAX_DISTANCE_KM
+) -> list[Location | None]:
+    """`locate()` for many (lat, lon) points at once, with the same answers:
+    the same candidates and the same order of choice, computed for all points
+    in a few array operations (for imports)."""
+    results: list[Location | None] = [None] * len(points)
+    wanted = [k for k, (lat, lon) in enumerate(points) if in_region(lat, lon)]
+    if not wanted:
+        return results
+    lat = np.array([float(points[k][0]) for k in wanted])
+    lon = np.array([float(points[k][1]) for k in wanted])
+    idx = _index()
+    scaled = shapely.points(lon * _KX, lat)
+    pairs = idx.tree.query(
+        scaled, predicate="dwithin", distance=max_distance_km / KM_PER_DEGREE * _SLACK
+    )
+    point_of, line_of = pairs[0], pairs[1]
+    best_line = np.full(len(wanted), -1)
+    best_distance = np.full(len(wanted), np.inf)
+    if len(point_of):
+        ends = shapely.get_coordinates(shapely.shortest_line(idx.lines[line_of], scaled[point_of]))[
+            ::2
+        ]
+        distance = _haversine_np(lat[point_of], lon[point_of], ends[:, 1], ends[:, 0] / _KX)
+        # Per point, the smallest distance, then the lowest section index.
+        order = np.lexsort((line_of, distance, point_of))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = point_of[order][1:] != point_of[order][:-1]
+        chosen = order[first]
+        best_line[point_of[chosen]] = line_of[chosen]
+        best_distance[point_of[chosen]] = distance[chosen]
+    kx = np.cos(np.radians(lat))[:, None]
+    xlat, xlon = np.array(idx.crossing_lat), np.array(idx.crossing_lon)
+    nearest = np.argmin((xlat[None, :] - lat[:, None]) ** 2
+                        + ((xlon[None, :] - lon[:, None]) * kx) ** 2, axis=1)  # fmt: skip
+    crossing_distance = _haversine_np(lat, lon, xlat[nearest], xlon[nearest])
+    codes, polygons = _countries()
+    inside = np.array([shapely.intersects_xy(p, lon, lat) for p in polygons])
+    for n, k in enumerate(wanted):
+        if best_distance[n] > max_distance_km:
+            continue
+        section = idx.sections[best_line[n]]
+        crossing = idx.crossings[nearest[n]]
+        country = codes[int(inside[:, n].argmax())] if inside[:, n].any() else None
+        results[k] = Location(
+            section=section.code,
+            section_name=section.name("en"),
+            border=section.border,
+            units=section.units,
+            distance_km=round(float(best_distance[n]), 3),
+            crossing=crossing.code,
+            crossing_name=crossing.name,
+            crossing_distance_km=round(float(crossing_distance[n]), 3),
+            country=country,
+        )
+    return results

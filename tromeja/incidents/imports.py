@@ -16,6 +16,7 @@ Lists inside a cell: items are separated by ";" and the parts of an item by
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +41,7 @@ from tromeja.core.choices import (
 from tromeja.core.exports import safe_cell
 from tromeja.core.models import Job, Unit
 from tromeja.core.roles import Perm
+from tromeja.geography.locate import locate_many
 from tromeja.incidents import services
 from tromeja.incidents.choices import (
     AgeGroup,
@@ -599,20 +601,12 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
     rejected: list[tuple[int, list, list[tuple[str, str]]]] = []
     progress.phase("checking", total=len(table.rows))
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        for done, (number, cells) in enumerate(table.rows, start=1):
-            args, problems = reader.read(cells)
-            if args is not None:
-                try:
-                    prepared.append(services.prepare_incident(user=user, **args))
-                except ValidationError as exc:
-                    problems = [
-                        (_column_of(key), _item_note(key) + message)
-                        for key, messages in exc.message_dict.items()
-                        for message in messages
-                    ]
+        checked = _check(user, reader, table.rows, progress)
+        for (number, cells), (outcome, problems) in zip(table.rows, checked, strict=True):
             if problems:
                 rejected.append((number, cells, problems))
-            progress.step(done)
+            else:
+                prepared.append(outcome)
         errors = [
             {"row": number, "column": column, "message": message}
             for number, _cells, problems in rejected
@@ -636,6 +630,96 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
         result.update(first_reference=references[0], last_reference=references[-1])
     outcome = "partial" if rejected else "imported"
     return {**result, "outcome": outcome if prepared else "nothing", "imported": len(prepared)}
+
+
+# Files of at least this many rows are checked by one process per core.
+PARALLEL_MIN_ROWS = 4000
+CHECK_WORKERS = 0  # 0: one per core, at most 8
+_CHUNK = 1000
+# What the checking processes inherit when they are forked.
+_shared: dict = {}
+
+
+def _check(user, reader, rows, progress) -> list[tuple]:
+    """(Prepared, []) or (None, [(column, message), ...]) for every row, in
+    order. Checking is pure computation on the rows, so large files are
+    split over the cores: each forked process checks whole chunks with its
+    own database connection, and the parent collects the answers in order."""
+    # What the checks read from the user is loaded once, before any fork.
+    user.perm_codes, user.country_code, user.unit.agency  # noqa: B018
+    workers = CHECK_WORKERS or min(os.cpu_count() or 1, 8)
+    if len(rows) < PARALLEL_MIN_ROWS or workers < 2:
+        return _check_range(user, reader, rows, 0, len(rows), progress.step)
+    import multiprocessing
+
+    _shared.update(user=user, reader=reader, rows=rows)
+    results: list[tuple] = []
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, initializer=_in_worker) as pool:
+            starts = range(0, len(rows), _CHUNK)
+            for chunk in pool.imap(_check_chunk, starts):
+                results.extend(chunk)
+                progress.step(len(results))
+    finally:
+        _shared.clear()
+    return results
+
+
+def _in_worker():
+    _forget_connections()
+
+
+def _forget_connections():
+    """In a forked process: leave the parent's database connections alone
+    (closing them would close the parent's) and open new ones on demand."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+
+
+def _check_chunk(start: int) -> list[tuple]:
+    rows = _shared["rows"]
+    results = _check_range(
+        _shared["user"], _shared["reader"], rows, start, min(start + _CHUNK, len(rows)), None
+    )
+    for outcome, _problems in results:
+        if outcome is not None:
+            # The parent has the user: send back the ids, not a copy per report.
+            for name in ("created_by", "updated_by"):
+                outcome.incident._state.fields_cache.pop(name, None)
+    return results
+
+
+def _check_range(user, reader, rows, start, stop, step) -> list[tuple]:
+    read = [reader.read(cells) for _number, cells in rows[start:stop]]
+    # Every place of the range in one pass over the border index.
+    points = [
+        (args["latitude"], args["longitude"])
+        if args and "latitude" in args and "longitude" in args
+        else (None, None)
+        for args, _problems in read
+    ]
+    located = locate_many(points)
+    results = []
+    for n, (args, problems) in enumerate(read):
+        outcome = None
+        if args is not None:
+            try:
+                outcome = services.prepare_incident(
+                    user=user, located=(points[n], located[n]), **args
+                )
+            except ValidationError as exc:
+                problems = [
+                    (_column_of(key), _item_note(key) + message)
+                    for key, messages in exc.message_dict.items()
+                    for message in messages
+                ]
+        results.append((outcome, problems))
+        if step is not None:
+            step(start + n + 1)
+    return results
 
 
 def _write_errors(job: Job, errors: list[dict]):

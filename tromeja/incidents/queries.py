@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tromeja.core import audit
@@ -30,28 +30,36 @@ class Sighting:
 def sightings(user, keys: list[tuple[str, str]], *, exclude=None, limit: int = 50):
     """Where these entities (kind, normalised key) were seen before, in the
     reports the user may see: their own country's and those partners shared.
-    An index lookup on (kind, key), then the visibility rule."""
+    Newest first, at most `limit`.
+
+    One query per key: the (kind, key, -occurred_at) index gives that key's
+    references newest first, the visibility rule is checked on each one's
+    report, and the query stops after `limit` visible hits, however often
+    the key was seen (a ring's van may have thousands of references)."""
     if not keys:
         return []
-    match = Q()
-    for kind, key in set(keys):
-        match |= Q(kind=kind, key=key)
-    refs = (
-        EntityRef.objects.filter(match, incident__in=Incident.objects.restrict(user))
-        .exclude(incident_id=getattr(exclude, "pk", exclude))
-        .select_related("incident")
-        .order_by("-occurred_at")[:limit]
-    )
+    visible = Incident.objects.restrict(user)
+    if visible.query.is_empty():
+        return []
+    seen = Exists(visible.filter(pk=OuterRef("incident_id")))
+    exclude_pk = getattr(exclude, "pk", exclude)
+    rows = []
+    for kind, key in sorted(set(keys)):
+        refs = EntityRef.objects.filter(seen, kind=kind, key=key)
+        if exclude_pk is not None:
+            refs = refs.exclude(incident_id=exclude_pk)
+        rows += refs.order_by("-occurred_at").values_list(
+            "kind",
+            "label",
+            "incident_id",
+            "incident__reference",
+            "occurred_at",
+            "incident__owner_country_id",
+        )[:limit]
+    rows.sort(key=lambda row: row[4], reverse=True)
     return [
-        Sighting(
-            r.kind,
-            r.label,
-            str(r.incident_id),
-            r.incident.reference,
-            r.occurred_at,
-            r.incident.owner_country_id,
-        )
-        for r in refs
+        Sighting(kind, label, str(incident_id), reference, occurred_at, country)
+        for kind, label, incident_id, reference, occurred_at, country in rows[:limit]
     ]
 
 
@@ -97,7 +105,11 @@ MAP_POINT_LIMIT = 1500
 
 def map_features(queryset, data: dict) -> dict:
     """GeoJSON for the map: single reports when few, else counts per cell of
-    a 32 x 32 grid over the viewport (the page draws them as clusters)."""
+    a 32 x 32 grid over the viewport (the page draws them as clusters).
+
+    The points are read with a limit of one more than the page shows, so a
+    busy viewport costs no count of its own: its total is the sum of the
+    cells."""
     from django.db.models import Count, FloatField, IntegerField
     from django.db.models.functions import Cast, Floor
 
@@ -105,9 +117,8 @@ def map_features(queryset, data: dict) -> dict:
 
     west, south, east, north = data["bbox"]
     filtered = apply_filters(queryset, data).order_by()
-    total = filtered.count()
-    if total <= MAP_POINT_LIMIT:
-        rows = filtered.values_list(
+    rows = list(
+        filtered.values_list(
             "id",
             "reference",
             "type",
@@ -116,7 +127,9 @@ def map_features(queryset, data: dict) -> dict:
             "longitude",
             "persons_total",
             "occurred_at",
-        )
+        )[: MAP_POINT_LIMIT + 1]
+    )
+    if len(rows) <= MAP_POINT_LIMIT:
         features = [
             {
                 "type": "Feature",
@@ -135,12 +148,12 @@ def map_features(queryset, data: dict) -> dict:
         return {
             "type": "FeatureCollection",
             "aggregated": False,
-            "total": total,
+            "total": len(rows),
             "features": features,
         }
     cell_w = max((east - west) / 32, 1e-6)
     cell_h = max((north - south) / 32, 1e-6)
-    cells = (
+    cells = list(
         filtered.annotate(
             cx=Cast(Floor((Cast("longitude", FloatField()) - west) / cell_w), IntegerField()),
             cy=Cast(Floor((Cast("latitude", FloatField()) - south) / cell_h), IntegerField()),
@@ -159,4 +172,9 @@ def map_features(queryset, data: dict) -> dict:
         }
         for c in cells
     ]
-    return {"type": "FeatureCollection", "aggregated": True, "total": total, "features": features}
+    return {
+        "type": "FeatureCollection",
+        "aggregated": True,
+        "total": sum(c["n"] for c in cells),
+        "features": features,
+    }

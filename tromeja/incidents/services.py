@@ -263,6 +263,7 @@ def _place(
     reason: str = "",
     errors: _Errors,
     units: dict | None = None,
+    located=None,
 ):
     """Border section, responsible unit and nearest crossing from the
     coordinates; an officer may name another section with a reason."""
@@ -270,7 +271,8 @@ def _place(
     if lat is None or lon is None or not in_region(lat, lon):
         errors.add("latitude", _("The place is outside the region of the cooperation."))
         return
-    found = locate(lat, lon)
+    # An import locates all its rows at once (`locate_many`) and passes the answer.
+    found = located[1] if located is not None and located[0] == (lat, lon) else locate(lat, lon)
     incident.location_override_reason = ""
     if section_code:
         section = sections().get(section_code)
@@ -399,6 +401,7 @@ def _prepare(
     override_reason,
     units=None,
     errors=None,
+    located=None,
 ):
     errors = errors or _Errors()
     unknown = set(fields) - set(FIELDS)
@@ -487,6 +490,7 @@ def prepare_incident(
     follows=None,
     related=(),
     units: dict | None = None,
+    located=None,
     **fields,
 ) -> Prepared:
     """Checks a new report without writing anything; raises ValidationError
@@ -518,6 +522,7 @@ def prepare_incident(
         override_reason=override_reason,
         units=units,
         errors=errors,
+        located=located,
     )
     if earlier:
         incident.follows = earlier[0]

@@ -317,3 +317,22 @@ def test_geojson_files_are_valid_feature_collections():
         for f in fc["features"]:
             geom = shape(f["geometry"])
             assert geom.is_valid and not geom.is_empty, (name, f["properties"])
+
+
+def test_locate_many_answers_as_locate_does_point_by_point():
+    import random
+
+    from tromeja.geography.locate import locate, locate_many, sections
+
+    rng = random.Random(7)
+    points = [(rng.uniform(42.2, 47.1), rng.uniform(12.2, 19.6)) for _ in range(1500)]
+    lines = list(sections().values())
+    for _ in range(1500):  # close to the lines, where the choice of section matters
+        line = rng.choice(lines)
+        p = line.geometry.interpolate(rng.random(), normalized=True)
+        points.append((p.y + rng.uniform(-0.05, 0.05), p.x + rng.uniform(-0.05, 0.05)))
+    points += [(None, 15.0), ("north", "east"), (41.9, 12.49), (45.848, 15.670)]
+    expected = [locate(*p) if p[0] is not None else None for p in points]
+    assert locate_many(points) == expected
+    assert sum(e is not None for e in expected) > 1500
+    assert locate_many([]) == []

@@ -395,3 +395,37 @@ def test_the_worker_runs_the_import_with_progress(reference_data, persona):
     # Running the task again (a worker restarted) does not import twice.
     imports.run_import(job.pk)
     assert Incident.objects.count() == 30
+
+
+def test_a_large_file_is_checked_on_every_core_with_the_same_outcome(
+    persona, monkeypatch, tmp_path
+):
+    officer = persona("sl_border")
+    client = testing.client_for(officer)
+    rows = [row(i) for i in range(60)]
+    rows[9]["latitude"] = "north"
+    rows[41]["counts"] = "AF|m|adult|1"
+    data = csv_bytes(rows)
+    upload(client, data, mode="valid")
+    serial = run_last_job(client)
+    Incident.objects.all().delete()
+    monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 10)
+    monkeypatch.setattr(imports, "_CHUNK", 7)
+    monkeypatch.setattr(imports, "CHECK_WORKERS", 2)
+    real = imports._forget_connections
+
+    def marked():  # runs in each forked process
+        (tmp_path / str(imports.os.getpid())).touch()
+        real()
+
+    monkeypatch.setattr(imports, "_forget_connections", marked)
+    upload(client, data, mode="valid")
+    parallel = run_last_job(client)
+    assert len(list(tmp_path.iterdir())) == 2  # checked by two forked processes
+    assert parallel.result["errors"] == serial.result["errors"]
+    assert [e["row"] for e in parallel.result["errors"]] == [11, 43]
+    assert parallel.result["imported"] == 58 == Incident.objects.count()
+    places = set(Incident.objects.values_list("place_name", flat=True))
+    assert places == {f"Obrežje {i}" for i in range(60)} - {"Obrežje 9", "Obrežje 41"}
+    assert set(Incident.objects.values_list("created_by", flat=True)) == {officer.pk}
+    assert Incident.objects.exclude(border_section="").count() == 58

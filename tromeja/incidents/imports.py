@@ -91,32 +91,12 @@ REQUIRED = (
     "impact_level",
     "confidence",
 )
+# Every other field of a report, then its lists, its sharing and its links.
 OPTIONAL = (
-    "place_name",
-    "stage",
-    "crossing_mode",
-    "direction",
-    "evasion",
-    "embarkation_country",
-    "destination_country",
-    "persons_total",
-    "counts",
-    "persons",
-    "vehicles",
-    "phones",
-    "documents",
-    "narrative",
-    "handling_code",
-    "handling_note",
-    "source_reliability",
-    "information_accuracy",
-    "review_by",
-    "distribution",
-    "shared_with",
-    "border_section",
-    "location_override_reason",
-    "follows",
-    "related",
+    *(name for name in services.FIELDS if name not in REQUIRED),
+    *("counts", "persons", "vehicles", "phones", "documents"),
+    *("distribution", "shared_with", "border_section", "location_override_reason"),
+    *("follows", "related"),
 )
 COLUMNS = REQUIRED + OPTIONAL
 

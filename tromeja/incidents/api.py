@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from tromeja.core.consult import consult
 from tromeja.core.models import Job
+from tromeja.core.pagination import BoundedPageNumberPagination
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.schemas import SharedRecordOut
@@ -242,7 +243,7 @@ def _detail(request, incident):
 
 
 @router.get("", response=list[IncidentListOut], summary="Incident reports you may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_incidents(request, filters: Query[IncidentFilter]):
     if not request.user.has_perm_code(Perm.VIEW_RECORDS):
         raise PermissionDenied

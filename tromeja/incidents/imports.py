@@ -612,58 +612,38 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
     return {**result, "outcome": outcome if prepared else "nothing", "imported": len(prepared)}
 
 
-# Files of at least this many rows are checked by one process per core.
-PARALLEL_MIN_ROWS = 4000
+# Files of at least this many rows are checked by one process per core
+# (starting the processes costs about a second).
+PARALLEL_MIN_ROWS = 20_000
 CHECK_WORKERS = 0  # 0: one per core, at most 8
-_CHUNK = 1000
-# What the checking processes inherit when they are forked.
-_shared: dict = {}
+_CHUNK = 2000
 
 
 def _check(user, reader, rows, progress) -> list[tuple]:
     """(Prepared, []) or (None, [(column, message), ...]) for every row, in
     order. Checking is pure computation on the rows, so large files are
-    split over the cores: each forked process checks whole chunks with its
-    own database connection, and the parent collects the answers in order."""
-    # What the checks read from the user is loaded once, before any fork.
-    user.perm_codes, user.country_code, user.unit.agency  # noqa: B018
+    split over the cores: worker processes check whole chunks and the parent
+    collects the answers in order."""
     workers = CHECK_WORKERS or min(os.cpu_count() or 1, 8)
     if len(rows) < PARALLEL_MIN_ROWS or workers < 2:
-        return _check_range(user, reader, rows, 0, len(rows), progress.step)
-    import multiprocessing
+        return _check_range(user, reader, rows, progress.step)
+    from tromeja.core import procs
 
-    _shared.update(user=user, reader=reader, rows=rows)
+    # What the checks read from the user is loaded once, then sent along.
+    user.perm_codes, user.country_code, user.unit.agency  # noqa: B018
+    chunks = [(user, reader, rows[i : i + _CHUNK]) for i in range(0, len(rows), _CHUNK)]
     results: list[tuple] = []
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_in_worker) as pool:
-            starts = range(0, len(rows), _CHUNK)
-            for chunk in pool.imap(_check_chunk, starts):
-                results.extend(chunk)
-                progress.step(len(results))
-    finally:
-        _shared.clear()
+    with procs.pool(workers, procs.parent_state()) as pool:
+        for chunk in pool.imap(_check_chunk, chunks):
+            results.extend(chunk)
+            progress.step(len(results))
     return results
 
 
-def _in_worker():
-    _forget_connections()
-
-
-def _forget_connections():
-    """In a forked process: leave the parent's database connections alone
-    (closing them would close the parent's) and open new ones on demand."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        connection.connection = None
-
-
-def _check_chunk(start: int) -> list[tuple]:
-    rows = _shared["rows"]
-    results = _check_range(
-        _shared["user"], _shared["reader"], rows, start, min(start + _CHUNK, len(rows)), None
-    )
+def _check_chunk(work: tuple) -> list[tuple]:
+    """In a worker process: one chunk of rows."""
+    user, reader, rows = work
+    results = _check_range(user, reader, rows, None)
     for outcome, _problems in results:
         if outcome is not None:
             # The parent has the user: send back the ids, not a copy per report.
@@ -672,8 +652,8 @@ def _check_chunk(start: int) -> list[tuple]:
     return results
 
 
-def _check_range(user, reader, rows, start, stop, step) -> list[tuple]:
-    read = [reader.read(cells) for _number, cells in rows[start:stop]]
+def _check_range(user, reader, rows, step) -> list[tuple]:
+    read = [reader.read(cells) for _number, cells in rows]
     # Every place of the range in one pass over the border index.
     points = [
         (args["latitude"], args["longitude"])
@@ -698,7 +678,7 @@ def _check_range(user, reader, rows, start, stop, step) -> list[tuple]:
                 ]
         results.append((outcome, problems))
         if step is not None:
-            step(start + n + 1)
+            step(n + 1)
     return results
 
 

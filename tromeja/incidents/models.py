@@ -115,11 +115,43 @@ class Incident(SharedRecord):
         ordering = ["-occurred_at"]
         verbose_name = _("incident report")
         verbose_name_plural = _("incident reports")
+        # The columns of the visibility rule (owner_country, status,
+        # distribution, created_by, id) ride along in the two wide indexes, so
+        # that a list page, a count or a map viewport is answered from the
+        # index without reading the reports themselves.
         indexes = [
             models.Index(fields=["owner_country", "status", "-occurred_at"]),
             models.Index(fields=["status", "distribution", "-occurred_at"]),
-            models.Index(fields=["status", "latitude", "longitude"]),
             models.Index(fields=["border_section", "-occurred_at"]),
+            # The lists' default order (newest first, then id) and date ranges.
+            models.Index(
+                fields=[
+                    "-occurred_at",
+                    "id",
+                    "latitude",
+                    "longitude",
+                    "owner_country",
+                    "status",
+                    "distribution",
+                    "created_by",
+                ]
+            ),
+            # Map viewports.
+            models.Index(
+                fields=[
+                    "latitude",
+                    "longitude",
+                    "owner_country",
+                    "status",
+                    "distribution",
+                    "created_by",
+                    "id",
+                ]
+            ),
+            # The type filter, in the lists' order.
+            models.Index(fields=["type", "-occurred_at", "id"]),
+            # Reports validated since (the home page's partner panel).
+            models.Index(fields=["validated_at"]),
         ]
 
     def __str__(self):

@@ -107,8 +107,10 @@ def map_features(queryset, data: dict) -> dict:
     """GeoJSON for the map: single reports when few, else counts per cell of
     a 32 x 32 grid over the viewport (the page draws them as clusters).
 
-    The points are read with a limit of one more than the page shows, so a
-    busy viewport costs no count of its own: its total is the sum of the
+    Two queries whatever the viewport: the ids of at most one report more
+    than the map shows as points (read from an index, the reports
+    themselves are not touched), then either those reports or the cells.
+    A busy viewport is not counted on its own: its total is the sum of the
     cells."""
     from django.db.models import Count, FloatField, IntegerField
     from django.db.models.functions import Cast, Floor
@@ -117,8 +119,9 @@ def map_features(queryset, data: dict) -> dict:
 
     west, south, east, north = data["bbox"]
     filtered = apply_filters(queryset, data).order_by()
-    rows = list(
-        filtered.values_list(
+    probe = list(filtered.values_list("pk", flat=True)[: MAP_POINT_LIMIT + 1])
+    if len(probe) <= MAP_POINT_LIMIT:
+        rows = filtered.filter(pk__in=probe).values_list(
             "id",
             "reference",
             "type",
@@ -127,9 +130,7 @@ def map_features(queryset, data: dict) -> dict:
             "longitude",
             "persons_total",
             "occurred_at",
-        )[: MAP_POINT_LIMIT + 1]
-    )
-    if len(rows) <= MAP_POINT_LIMIT:
+        )
         features = [
             {
                 "type": "Feature",
@@ -148,7 +149,7 @@ def map_features(queryset, data: dict) -> dict:
         return {
             "type": "FeatureCollection",
             "aggregated": False,
-            "total": len(rows),
+            "total": len(features),
             "features": features,
         }
     cell_w = max((east - west) / 32, 1e-6)

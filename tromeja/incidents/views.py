@@ -1,13 +1,14 @@
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tromeja.core.consult import consult
 from tromeja.core.countries import country_name
 from tromeja.core.models import Country, Job
+from tromeja.core.pagination import BoundedPaginator
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.geography.locate import crossings, sections
@@ -44,12 +46,12 @@ def _detail_queryset():
     ).prefetch_related("shared_with")
 
 
-def _filter_form(request):
+def _filter_form(request, initial=None):
     countries = [
         (c.code, country_name(c.code, get_language()))
         for c in Country.objects.exclude(partnership="none")
     ]
-    form = IncidentFilterForm(request.GET or None, countries=countries)
+    form = IncidentFilterForm(request.GET or None, countries=countries, initial=initial)
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
@@ -58,7 +60,7 @@ def incident_list(request):
     _require(request.user, Perm.VIEW_RECORDS)
     form, data = _filter_form(request)
     incidents = apply_filters(visible_incidents(request.user), data)
-    page = Paginator(incidents, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(incidents, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "incidents/partials/table.html" if request.htmx else "incidents/incident_list.html"
@@ -75,16 +77,26 @@ def incident_list(request):
     )
 
 
+# The map opens on the last 90 days unless the user chose dates: a viewport
+# over every report of several years is counted report by report
+# (docs/performance.md, "Incident reports").
+MAP_DEFAULT_DAYS = 90
+
+
 @login_required
 def incident_map(request):
     _require(request.user, Perm.VIEW_RECORDS)
-    form, _data = _filter_form(request)
+    today = timezone.localdate()
+    window = {"since": today - timedelta(days=MAP_DEFAULT_DAYS), "until": today}
+    form, _data = _filter_form(request, initial=window)
     return render(
         request,
         "incidents/incident_map.html",
         {
             "filter_form": form,
             "tile_url": settings.MAP_TILE_URL,
+            "default_since": window["since"].isoformat(),
+            "default_until": window["until"].isoformat(),
         },
     )
 

@@ -397,9 +397,7 @@ def test_the_worker_runs_the_import_with_progress(reference_data, persona):
     assert Incident.objects.count() == 30
 
 
-def test_a_large_file_is_checked_on_every_core_with_the_same_outcome(
-    persona, monkeypatch, tmp_path
-):
+def test_a_large_file_is_checked_on_every_core_with_the_same_outcome(persona, monkeypatch):
     officer = persona("sl_border")
     client = testing.client_for(officer)
     rows = [row(i) for i in range(60)]
@@ -412,16 +410,14 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_outcome(
     monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 10)
     monkeypatch.setattr(imports, "_CHUNK", 7)
     monkeypatch.setattr(imports, "CHECK_WORKERS", 2)
-    real = imports._forget_connections
+    from tromeja.core import procs
 
-    def marked():  # runs in each forked process
-        (tmp_path / str(imports.os.getpid())).touch()
-        real()
-
-    monkeypatch.setattr(imports, "_forget_connections", marked)
+    pools = []
+    real_pool = procs.pool
+    monkeypatch.setattr(procs, "pool", lambda *a: pools.append(a[0]) or real_pool(*a))
     upload(client, data, mode="valid")
     parallel = run_last_job(client)
-    assert len(list(tmp_path.iterdir())) == 2  # checked by two forked processes
+    assert pools == [2]  # the rows were checked by two worker processes
     assert parallel.result["errors"] == serial.result["errors"]
     assert [e["row"] for e in parallel.result["errors"]] == [11, 43]
     assert parallel.result["imported"] == 58 == Incident.objects.count()

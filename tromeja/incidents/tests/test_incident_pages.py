@@ -179,3 +179,41 @@ def test_the_api_sets_links_and_refuses_hidden_ones(persona):
     response = client.put(f"/api/v1/incidents/{report_id}", data=self_link,
                           content_type="application/json")  # fmt: skip
     assert response.status_code == 422 and "follow up itself" in str(response.json())
+
+
+def test_lists_count_up_to_a_cap_and_say_more_than_beyond_it(persona, monkeypatch):
+    from tromeja.core import pagination
+
+    officer = persona("sl_border")
+    for _ in range(5):
+        testing.incident(officer)
+    client = testing.client_for(officer)
+    listed = client.get("/api/v1/incidents").json()
+    assert listed["count"] == 5 and listed["count_capped"] is False
+    assert "5 reports" in client.get("/incidents/").content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    page = client.get("/incidents/").content.decode()
+    assert "More than 3 reports" in page and "5 reports" not in page
+    capped = client.get("/api/v1/incidents").json()
+    assert capped["count"] == 3 and capped["count_capped"] is True
+    assert len(capped["items"]) == 5  # the page itself is complete
+
+
+def test_the_map_opens_on_the_last_90_days_and_the_api_is_unchanged(persona):
+    officer = persona("sl_border")
+    old = testing.incident(officer)
+    Incident.objects.filter(pk=old.pk).update(
+        occurred_at=timezone.now() - timedelta(days=200),
+        aware_at=timezone.now() - timedelta(days=200),
+    )
+    testing.incident(officer)
+    client = testing.client_for(officer)
+    page = client.get("/incidents/map/")
+    today = timezone.localdate()
+    since = (today - timedelta(days=90)).isoformat()
+    assert str(page.context["filter_form"]["since"].value()) == since
+    assert f'data-default-since="{since}"' in page.content.decode()
+    assert f'data-default-until="{today.isoformat()}"' in page.content.decode()
+    assert client.get("/api/v1/incidents/map").json()["total"] == 2
+    windowed = client.get(f"/api/v1/incidents/map?since={since}&until={today.isoformat()}")
+    assert windowed.json()["total"] == 1

@@ -56,6 +56,15 @@
     var labelPersons = el.getAttribute("data-label-persons");
     var filters = new URLSearchParams(window.location.search);
     filters.delete("page"); filters.delete("q"); filters.delete("sort");
+    if (!filters.has("since") && !filters.has("until")) {
+      // The last 90 days unless the user chose dates (the filter form shows them);
+      // dates cleared in the form mean every report.
+      filters.set("since", el.getAttribute("data-default-since"));
+      filters.set("until", el.getAttribute("data-default-until"));
+    }
+    Array.from(filters.keys()).forEach(function (key) {
+      if (!filters.get(key)) { filters.delete(key); }
+    });
     var pending = null;
 
     function load() {

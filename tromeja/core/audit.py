@@ -132,7 +132,8 @@ _INSERT_FIELDS = (*_FIELDS, "entry_hash")
 
 
 def _insert(entries: list[AuditEntry]):
-    """One multi-row INSERT per batch with the fields' own database
+    """One prepared single-row INSERT run for every entry (`executemany`,
+    pipelined by the PostgreSQL driver), with the fields' own database
     conversion: the ORM's bulk_create spends more per row than the HMAC."""
     from django.db import connection
 
@@ -142,23 +143,19 @@ def _insert(entries: list[AuditEntry]):
              "object_id", "purpose", "recipients", "request_id", "source_ip", "prev_hash",
              "entry_hash"}  # fmt: skip
     convert = [None if f.name in plain else f for f in fields]
-    # SQLite allows 999 parameters per statement in older builds: stay below.
-    batch = max(1, 900 // len(fields))
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(fields))
+    rows = [
+        [
+            getattr(entry, name) if field is None
+            else field.get_db_prep_save(getattr(entry, name), connection)
+            for field, name in zip(convert, _INSERT_FIELDS, strict=True)
+        ]
+        for entry in entries
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        for start in range(0, len(entries), batch):
-            chunk = entries[start : start + batch]
-            params = []
-            for entry in chunk:
-                for field, name in zip(convert, _INSERT_FIELDS, strict=True):
-                    value = getattr(entry, name)
-                    params.append(
-                        value if field is None else field.get_db_prep_save(value, connection)
-                    )
-            # Names come from the model, every value is a parameter.
-            values = ", ".join([row_sql] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+        # Names come from the model, every value is a parameter.
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 @dataclass

@@ -19,7 +19,6 @@ measured for information.
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tromeja_bench_incidents \\
         .venv/bin/python bench/incidents.py              # PostgreSQL (drops and recreates the db)
     .venv/bin/python bench/incidents.py --quick          # 50,000 reports, 500,000 keys
-    .venv/bin/python bench/incidents.py --with-proposals # also measure the proposed changes
 
 The data is written with set-based SQL (INSERT ... SELECT over
 generate_series on PostgreSQL, a recursive CTE on SQLite), not through the
@@ -36,13 +35,11 @@ middleware stack, view, template or JSON) in this process; queries are
 counted on every measured request, without the once-a-minute session
 renewal. sightings() is timed as a function call.
 
---with-proposal-* applies changes to files outside the incident queries
-(views, API pagination, settings) by monkeypatching in this process, and
-measures every URL a second time with them; docs/performance.md ("Incident
-reports") says what each one changes.
+Map viewports are asked for as the map page asks for them: the last 90 days
+unless the user chose dates. The same viewport over every date (as an API
+client without dates asks) is measured for information.
 
-The script exits 1 when a goal is missed (with proposals: once they are
-applied), 2 when the run itself went wrong.
+The script exits 1 when a goal is missed, 2 when the run itself went wrong.
 """
 
 import argparse
@@ -107,7 +104,13 @@ URLS = [
         "/api/v1/incidents/map?bbox=15.66000,45.83000,15.69000,45.85000",
         GOAL_MAP_MS,
     ),
-    ("map_region", "map, whole region (default)", "/api/v1/incidents/map", None),
+    ("map_region", "map, whole region (the page's first view)", "/api/v1/incidents/map", None),
+    (
+        "map_si_hr_all",
+        "map, SI-HR border, every date",
+        "/api/v1/incidents/map?bbox=13.50000,45.35000,16.65000,46.60000",
+        None,
+    ),
     ("home", "home page", "/", None),
 ]
 
@@ -155,17 +158,6 @@ def parse_args(argv=None):
         default=90.0,
         help="stop measuring a URL after this long (at least 10 requests; default 90 s)",
     )
-    proposals = p.add_argument_group(
-        "proposals",
-        "changes to files this benchmark may not edit (views, API, settings, templates), "
-        "applied by monkeypatching in this process only; each URL is then measured "
-        "once as the code is and once with the proposals",
-    )
-    for name, text in PROPOSALS.items():
-        proposals.add_argument(f"--with-proposal-{name}", action="store_true", help=text)
-    proposals.add_argument(
-        "--with-proposals", action="store_true", help="all of the proposals at once"
-    )
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     p.add_argument("--keep", action="store_true", help="keep the SQLite temp directory")
     p.add_argument("--seed", type=int, default=2026)
@@ -174,11 +166,6 @@ def parse_args(argv=None):
         args.incidents = 50_000 if args.quick else 1_000_000
     if args.incidents < 1000:
         p.error("need at least 1,000 reports")
-    args.proposals = [
-        name
-        for name in PROPOSALS
-        if args.with_proposals or getattr(args, "with_proposal_" + name.replace("-", "_"))
-    ]
     args.only = set(args.only.split(",")) if args.only else None
     if args.only and not args.only <= {key for key, *_ in URLS} | {"sightings"}:
         p.error(f"--only takes {', '.join(k for k, *_ in URLS)}, sightings")
@@ -1377,108 +1364,23 @@ def profile(fn, top=25) -> str:
     return s.getvalue()
 
 
-# --- Proposals -----------------------------------------------------------------------
+# --- The map page's window -----------------------------------------------------------
 
-PROPOSALS = {
-    "bounded-count": "list page and API list count at most 10,000 reports "
-    "('more than 10,000'), instead of COUNT(*) over every visible report",
-    "map-window": "the map page asks for the last 90 days (since and until) unless "
-    "the user chose dates",
-    "no-jit": "PostgreSQL connections with jit = off (settings.DATABASES OPTIONS)",
-}
-COUNT_CAP = 10_000
+# The map page asks for the last 90 days unless the user chose dates
+# (tromeja/incidents/views.py, MAP_DEFAULT_DAYS).
 MAP_WINDOW_DAYS = 90
 
 
-def bounded_count(queryset, cap: int = COUNT_CAP) -> int:
-    """min(rows, cap + 1): the database stops reading once it has found cap + 1
-    rows (SELECT COUNT(*) FROM (... LIMIT cap + 1))."""
-    if not hasattr(queryset, "order_by"):
-        return len(queryset)
-    return queryset.order_by()[: cap + 1].count()
+def page_url(key: str, url: str) -> str:
+    """The URL as the page asks for it: map viewports with the page's window."""
+    if key.startswith("map") and not key.endswith("_all"):
+        from django.utils import timezone
 
-
-def make_bounded_paginator():
-    """The BoundedPaginator of proposal bounded-count (tromeja/core/pagination.py)."""
-    from django.core.paginator import Paginator
-    from django.utils.functional import cached_property
-
-    class BoundedPaginator(Paginator):
-        """Django's paginator, counting at most COUNT_CAP records: beyond that
-        `count` is COUNT_CAP, `capped` is true and the list offers the first
-        COUNT_CAP // per_page pages."""
-
-        cap = COUNT_CAP
-
-        @cached_property
-        def _counted(self) -> int:
-            return bounded_count(self.object_list, self.cap)
-
-        @cached_property
-        def count(self) -> int:
-            return min(self._counted, self.cap)
-
-        @property
-        def capped(self) -> bool:
-            return self._counted > self.cap
-
-    return BoundedPaginator
-
-
-class Proposals:
-    """Applies the chosen proposals for the duration of a `with` block."""
-
-    def __init__(self, names: list[str]):
-        self.names = names
-        self.undo = []
-
-    def url(self, key: str, url: str) -> str:
-        if "map-window" in self.names and key.startswith("map"):
-            from django.utils import timezone
-
-            today = timezone.localdate()
-            since = today - timedelta(days=MAP_WINDOW_DAYS)
-            sep = "&" if "?" in url else "?"
-            return f"{url}{sep}since={since.isoformat()}&until={today.isoformat()}"
-        return url
-
-    def __enter__(self):
-        from django.db import connection
-
-        if "bounded-count" in self.names:
-            from ninja.pagination import PageNumberPagination
-
-            from tromeja.incidents import views
-
-            original_paginator = views.Paginator
-            views.Paginator = make_bounded_paginator()
-            self.undo.append(lambda: setattr(views, "Paginator", original_paginator))
-            original_count = PageNumberPagination._items_count
-
-            def _items_count(pagination, queryset):
-                return min(bounded_count(queryset), COUNT_CAP)
-
-            PageNumberPagination._items_count = _items_count
-            self.undo.append(lambda: setattr(PageNumberPagination, "_items_count", original_count))
-        if "no-jit" in self.names and connection.vendor == "postgresql":
-            from django.db.backends.signals import connection_created
-
-            def no_jit(sender, connection, **kwargs):
-                with connection.cursor() as c:
-                    c.execute("SET jit = off")
-
-            connection_created.connect(no_jit)
-            self.undo.append(lambda: connection_created.disconnect(no_jit))
-            if connection.connection is not None:
-                with connection.cursor() as c:
-                    c.execute("SET jit = off")
-                self.undo.append(lambda: connection.close())
-        return self
-
-    def __exit__(self, *exc):
-        while self.undo:
-            self.undo.pop()()
-        return False
+        today = timezone.localdate()
+        since = today - timedelta(days=MAP_WINDOW_DAYS)
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}since={since.isoformat()}&until={today.isoformat()}"
+    return url
 
 
 # --- Main -------------------------------------------------------------------------
@@ -1625,49 +1527,43 @@ def run(args) -> int:
             c.execute(f"SELECT count(*) FROM {t} WHERE kind = %s AND key = %s", [kind, key])
             keys[i] = (kind, key, f"{what}, {c.fetchone()[0]:,} hits")
 
-    # The code as it is, then (if asked) with the proposals applied.
     variants = [("as is", [])]
-    if args.proposals:
-        variants.append(("with proposals", args.proposals))
     measured = {}
     for vname, names in variants:
-        with Proposals(names) as applied:
-            # Sign in afresh: the session is the one a real sign-in leaves.
-            client = testing.sign_in(Client(), me)
-            results = {}
+        # Sign in afresh: the session is the one a real sign-in leaves.
+        client = testing.sign_in(Client(), me)
+        results = {}
+        for key, _label, url, _goal in urls:
+            url = page_url(key, url)
+            say(f"{vname}: GET {url}: {args.warmup} warm-up + up to {args.requests}")
+            r = measure(client, key, url, args.requests, args.warmup, args.max_seconds)
+            r["queries_small"] = small.get(key) if not names else None
+            results[key] = r
+            say(
+                f"  median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+                f"SQL {r['db_median_ms']:.1f} ms, {r['queries_first']} queries, n={r['n']}"
+            )
+        sight = None
+        if not args.only or "sightings" in args.only:
+            say(f"{vname}: sightings() for {len(keys)} keys")
+            sight = measure_sightings(me, keys, args.requests, args.warmup)
+            sight["plan"], sight["indexed"] = explain_sightings(me, keys)
+            say(
+                f"  median {sight['median_ms']:.2f} ms, {sight['hits']} hits, "
+                f"{sight['queries']} queries"
+            )
+        plans = {}
+        if args.explain:
+            for key, r in results.items():
+                slow = sorted(r["statements"], key=lambda s: -s[2])[:2]
+                plans[key] = [(sql, ms, explain(sql, params)) for sql, params, ms in slow if ms > 2]
+        prof_text = {}
+        if args.profile:
             for key, _label, url, _goal in urls:
-                url = applied.url(key, url)
-                say(f"{vname}: GET {url}: {args.warmup} warm-up + up to {args.requests}")
-                r = measure(client, key, url, args.requests, args.warmup, args.max_seconds)
-                r["queries_small"] = small.get(key) if not names else None
-                results[key] = r
-                say(
-                    f"  median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
-                    f"SQL {r['db_median_ms']:.1f} ms, {r['queries_first']} queries, n={r['n']}"
+                url = page_url(key, url)
+                prof_text[key] = profile(
+                    lambda url=url, client=client: [client.get(url) for _ in range(20)]
                 )
-            sight = None
-            if not args.only or "sightings" in args.only:
-                say(f"{vname}: sightings() for {len(keys)} keys")
-                sight = measure_sightings(me, keys, args.requests, args.warmup)
-                sight["plan"], sight["indexed"] = explain_sightings(me, keys)
-                say(
-                    f"  median {sight['median_ms']:.2f} ms, {sight['hits']} hits, "
-                    f"{sight['queries']} queries"
-                )
-            plans = {}
-            if args.explain:
-                for key, r in results.items():
-                    slow = sorted(r["statements"], key=lambda s: -s[2])[:2]
-                    plans[key] = [
-                        (sql, ms, explain(sql, params)) for sql, params, ms in slow if ms > 2
-                    ]
-            prof_text = {}
-            if args.profile:
-                for key, _label, url, _goal in urls:
-                    url = applied.url(key, url)
-                    prof_text[key] = profile(
-                        lambda url=url, client=client: [client.get(url) for _ in range(20)]
-                    )
         measured[vname] = {
             "names": names,
             "results": results,
@@ -1688,7 +1584,6 @@ def run(args) -> int:
                     "load": load,
                     "variants": {
                         vname: {
-                            "proposals": v["names"],
                             "pages": {
                                 k: {kk: vv for kk, vv in r.items() if kk != "statements"}
                                 for k, r in v["results"].items()
@@ -1711,8 +1606,7 @@ def run(args) -> int:
         print(f"\nkept {dbinfo['where']}")
     else:
         shutil.rmtree(dbinfo["tmp_dir"], ignore_errors=True)
-    # With proposals, the question is whether the goals hold once they are applied.
-    goals = measured[variants[-1][0]]["goals"]
+    goals = measured["as is"]["goals"]
     return 0 if all(ok for _, ok, _ in goals) else 1
 
 

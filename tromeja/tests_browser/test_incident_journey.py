@@ -3,9 +3,12 @@ tapping the map; the supervisor validates it and shares it with Italy; the
 Italian duty officer sees it on the map at once, a Croatian one does not."""
 
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tromeja import testing
 from tromeja.accounts.models import User
@@ -51,8 +54,10 @@ def test_report_filed_on_a_tablet_reaches_italy_and_not_croatia(browser, live_se
     assert abs(float(page.input_value("#id_latitude")) - OBREZJE[0]) < 0.01
     assert abs(float(page.input_value("#id_longitude")) - OBREZJE[1]) < 0.01
     page.select_option("#id_type", "irregular_crossing")
-    page.fill("#id_occurred_at", "2026-11-29T03:10")
-    page.fill("#id_aware_at", "2026-11-29T03:40")
+    # Two hours ago, in the officer's time zone: inside the map's 90-day window.
+    occurred = timezone.localtime(timezone.now() - timedelta(hours=2), ZoneInfo(officer.time_zone))
+    page.fill("#id_occurred_at", occurred.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_aware_at", (occurred + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
     page.select_option("#id_detection_method", "surveillance")
     page.select_option("#id_transport", "on_foot")
     page.fill("#id_persons_total", "6")
@@ -99,4 +104,51 @@ def test_report_filed_on_a_tablet_reaches_italy_and_not_croatia(browser, live_se
     assert page.get_attribute("#map-status", "data-total") == "0"
     response = page.goto(page.base + f"/incidents/{report.pk}/")
     assert response.status == 404
+    context.close()
+
+
+def test_an_officer_imports_a_file_and_watches_it_being_checked(browser, live_server, tmp_path):
+    """In Croatian: the size limit is checked before sending; the import runs
+    in the background and the page shows the outcome with the rejected row."""
+    from tromeja.core.models import Job
+    from tromeja.incidents import imports
+
+    officer = testing.make_persona("hr_border")
+    context = browser.new_context(viewport={"width": 800, "height": 1280})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base = live_server.url
+    open_as(page, officer, "hr")
+    page.goto(page.base + "/incidents/import/")
+    assert page.locator("html").get_attribute("lang") == "hr"
+    # A file over the limit is stopped in the browser, in Croatian.
+    limit = int(page.get_attribute("#id_file", "data-max-bytes"))
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:  # sparse: nothing is written
+        handle.truncate(limit + 1)
+    page.set_input_files("#id_file", str(big))
+    message = page.evaluate("document.getElementById('id_file').validationMessage")
+    assert "MB" in message and message == page.get_attribute("#id_file", "data-too-large")
+    assert "too large" not in message
+    when = timezone.localtime(timezone.now() - timedelta(hours=5), ZoneInfo(officer.time_zone))
+    at = f"{when:%d.%m.%Y. %H:%M}"  # as Croatian Excel writes it
+    good = f"smuggler,{at},{at},45.155,15.735,check,car,low,confirmed"
+    bad = f"smuggler,{at},{at},45.155,15.735,check,car,huge,confirmed"
+    header = ("type,occurred_at,aware_at,latitude,longitude,detection_method,transport,"
+              "impact_level,confidence")  # fmt: skip
+    data = "\n".join([header, good, bad, good]).encode("cp1250")
+    page.set_input_files("#id_file", {"name": "izvjesca.csv", "mimeType": "text/csv",
+                                      "buffer": data})  # fmt: skip
+    page.check("#id_mode_1")  # valid rows only
+    page.locator("main form[enctype] button[type=submit]").click()
+    page.wait_for_selector("#job-progress")
+    assert "/incidents/jobs/" in page.url
+    job = Job.objects.get(requested_by=officer)
+    imports.run_import(job.pk)  # what the worker does
+    # The page polls and shows the outcome without a reload.
+    page.wait_for_selector("#job-progress .alert-warning")
+    text = page.inner_text("#job-progress")
+    assert "2" in text and "huge" in text and "impact_level" in text
+    assert page.locator("#job-progress a[href$='rejected.csv']").count() == 1
+    assert Incident.objects.filter(owner_country="HR").count() == 2
     context.close()

@@ -4,6 +4,7 @@ tromeja serve          web server and an embedded background worker
 tromeja worker         a background worker (run several on PostgreSQL)
 tromeja demo           migrate, load demo data, print accounts, serve
 tromeja verify-audit   check the audit trail's chain
+tromeja clean-jobs     remove files of finished imports and exports (--days 30)
 tromeja <command>      any other management command (migrate, ...)
 """
 

@@ -425,3 +425,19 @@ def test_a_large_file_is_checked_on_every_core_with_the_same_outcome(persona, mo
     assert places == {f"Obrežje {i}" for i in range(60)} - {"Obrežje 9", "Obrežje 41"}
     assert set(Incident.objects.values_list("created_by", flat=True)) == {officer.pk}
     assert Incident.objects.exclude(border_section="").count() == 58
+
+
+def test_old_job_files_are_removed_by_the_retention_command(persona):
+    client = testing.client_for(persona("sl_border"))
+    upload(client, csv_bytes([row(1), row(2, type="x")]), mode="valid")
+    job = run_last_job(client)
+    assert client.get(f"/incidents/jobs/{job.pk}/errors.csv").status_code == 200
+    call_command("clean_jobs", "--days", "30", stdout=io.StringIO())
+    assert client.get(f"/incidents/jobs/{job.pk}/errors.csv").status_code == 200  # still young
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    call_command("clean_jobs", "--days", "30", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.result["files_removed"] and "errors_file" not in job.result
+    assert job.result["imported"] == 1  # the record of what happened stays
+    assert client.get(f"/incidents/jobs/{job.pk}/errors.csv").status_code == 404
+    assert client.get(f"/incidents/jobs/{job.pk}/").status_code == 200

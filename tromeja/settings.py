@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tromeja.auditlog",
     "tromeja.notices",
     "tromeja.incidents",
+    "tromeja.exchange",
     "tromeja.demo",
     "django.contrib.admin",
     "django.contrib.auth",

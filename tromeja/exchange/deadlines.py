@@ -17,15 +17,9 @@ escalation at 50 %, 90 % and expiry all compute the same instants.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-
-class Urgency(StrEnum):
-    URGENT_DIRECT = "urgent_direct"
-    URGENT_INDIRECT = "urgent_indirect"
-    NOT_URGENT = "not_urgent"
-
+from tromeja.exchange.choices import Urgency
 
 HOURS = {Urgency.URGENT_DIRECT: 8}
 CALENDAR_DAYS = {Urgency.URGENT_INDIRECT: 3, Urgency.NOT_URGENT: 7}

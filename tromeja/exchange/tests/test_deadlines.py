@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tromeja.exchange.deadlines import Clock, Urgency, base_due
+from tromeja.exchange.choices import Urgency
+from tromeja.exchange.deadlines import Clock, base_due
 
 LJUBLJANA = "Europe/Ljubljana"
 LOCAL = ZoneInfo(LJUBLJANA)

@@ -1,0 +1,123 @@
+"""Cases and messages between the national single points of contact.
+
+A case groups an exchange and belongs to the country that opened it; each
+message is a shareable record of its sender, shared by name with the
+countries it is addressed to, so the one visibility rule decides who reads
+what: a recipient of a request never sees another recipient's answer. A
+request's *leg* is its journey to one recipient: that recipient's state,
+assignee and deadline.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tromeja.core.records import SharedRecord
+from tromeja.exchange import deadlines
+from tromeja.exchange.choices import LegState, MessageKind, RefusalGround, Urgency
+
+
+class Case(SharedRecord):
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self):
+        return f"{self.reference} – {self.subject}"
+
+
+class Message(SharedRecord):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    leg = models.ForeignKey(
+        "exchange.Leg",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("recipient"),
+    )
+    body = models.TextField(_("text"), max_length=20000, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    refusal_ground = models.CharField(
+        _("ground for refusal"), max_length=24, choices=RefusalGround.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.case.reference}: {self.get_kind_display()}"
+
+
+class LegQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A leg concerns the requesting country and its recipient only."""
+        country = user.country_code
+        if not country:
+            return self.none()
+        return self.filter(Q(recipient_country_id=country) | Q(case__owner_country_id=country))
+
+
+class Leg(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legs")
+    recipient_country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    state = models.CharField(
+        _("state"), max_length=24, choices=LegState.choices, default=LegState.NEW
+    )
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
+    received_at = models.DateTimeField(_("received"))
+    # Days are counted in the receiving contact point's time zone.
+    time_zone = models.CharField(max_length=64)
+    # [[asked, answered or null], ...] in ISO 8601 UTC: clarifications pending.
+    suspensions = models.JSONField(default=list, blank=True)
+    # The deadline as computed by exchange.deadlines (null while suspended),
+    # stored so that inboxes sort and filter by it in the database.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LegQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("request to a partner")
+        verbose_name_plural = _("requests to partners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "recipient_country"], name="one_leg_per_country"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient_country", "state", "due_at"])]
+
+    def __str__(self):
+        return f"{self.case.reference} → {self.recipient_country_id}"
+
+    @property
+    def clock(self) -> deadlines.Clock:
+        pauses = [
+            (datetime.fromisoformat(a), datetime.fromisoformat(b) if b else None)
+            for a, b in self.suspensions
+        ]
+        return deadlines.Clock.of(self.received_at, self.urgency, self.time_zone, pauses)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("notices/", include("tromeja.notices.urls")),
     path("incidents/", include("tromeja.incidents.urls")),
     path("audit/", include("tromeja.auditlog.urls")),
+    path("exchange/", include("tromeja.exchange.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
 ]

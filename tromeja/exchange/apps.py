@@ -6,3 +6,16 @@ class ExchangeConfig(AppConfig):
     name = "tromeja.exchange"
     label = "exchange"
     verbose_name = _("Contact-point exchange")
+
+    def ready(self):
+        from tromeja.core.modules import Module, register
+        from tromeja.core.roles import Perm
+
+        register(
+            Module(
+                section="requests",
+                label=_("Contact point"),
+                url_name="exchange:inbox",
+                permission=Perm.EXCHANGE_MESSAGES,
+            )
+        )

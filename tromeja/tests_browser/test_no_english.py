@@ -60,6 +60,8 @@ SAME_IN = {
 }
 NON_WORD = re.compile(r"^[\W\d_]*$")
 IDENTIFIER = re.compile(r"^(Europe/[\w /-]+|[\w+/=]+\*{4,}|[\w.]+ [A-Z]{2})$")
+# Times left such as "7 h 59 min": the units are the same in the four languages.
+DURATION = re.compile(r"^\d+ [a-z]{1,3} \d+( [a-z]{1,3})?$")
 
 
 def is_data(text: str, data: set[str], language: str) -> bool:
@@ -69,7 +71,7 @@ def is_data(text: str, data: set[str], language: str) -> bool:
         core = part.strip(" :·–-()[]*…,.›")
         if not core or core in NOT_UI or core in SAME_IN[language] or NON_WORD.match(core):
             continue
-        if not re.search(r"[a-z]{3}", core) or IDENTIFIER.match(core):
+        if not re.search(r"[a-z]{3}", core) or IDENTIFIER.match(core) or DURATION.match(core):
             continue  # codes such as H1, B2, 6AB-123
         if core in data or any(core in d for d in data if len(core) >= 4):
             continue
@@ -128,6 +130,14 @@ def world():
     data |= {e["message"] for e in Job.objects.get(pk=import_job.pk).result["errors"]}
     export_job = exports.request_export(user=sl_duty, filters={}, fmt="csv")
     exports.run_export(export_job.pk)
+    # A request from Italy to Slovenia, answered in part.
+    from tromeja.exchange import services as exchange
+
+    case = exchange.send_request(user=it_duty, subject="Furgone CZ 5T2 8841", body="Conducente?",
+                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    exchange.reply(user=sl_duty, leg=case.legs.get(), kind="partial_answer", body="Preverjamo.")
+    data |= {case.reference, "Furgone CZ 5T2 8841", "Conducente?", "Preverjamo.", "IT", "SI",
+             f"{case.reference} – Furgone CZ 5T2 8841"}  # fmt: skip
     data |= {"case 2026/117", "test fixture", "porocila.csv", "4x"}  # purposes, file data
     # Column names and codes of the import file are the same in every language.
     data |= set(imports.COLUMNS) | {", ".join(imports.REQUIRED), ", ".join(imports.OPTIONAL)}
@@ -149,7 +159,7 @@ def world():
         data |= {section.name(lang) for lang in ("en", "sl", "it", "hr")}
     return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
             "notice": own, "export": export, "data": data, "report": report,
-            "import_job": import_job, "export_job": export_job}  # fmt: skip
+            "import_job": import_job, "export_job": export_job, "case": case}  # fmt: skip
 
 
 def localized_country_names(language):
@@ -196,6 +206,9 @@ def pages(world):
         ("sl_duty", f"/incidents/{world['report'].pk}/"),
         ("sl_duty", f"/incidents/{world['report'].pk}/edit/"),
         ("sl_duty", "/incidents/import/"),
+        ("sl_duty", "/exchange/"),
+        ("sl_duty", "/exchange/new/"),
+        ("sl_duty", f"/exchange/cases/{world['case'].pk}/"),
         ("sl_duty", f"/incidents/jobs/{world['import_job'].pk}/"),
         ("sl_duty", f"/incidents/jobs/{world['export_job'].pk}/"),
         ("sl_duty", "/accounts/purpose/"),

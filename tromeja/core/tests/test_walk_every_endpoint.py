@@ -29,6 +29,8 @@ INCIDENTS = {
     "IMITALL": ("it_duty", "partners", [], "it_supervisor"),
     "IMSIDRAFT": ("sl_duty", "partners", [], None),  # a draft: its author's only
 }
+# Contact-point cases: marker -> (requester, recipients)
+CASES = {"CASEITSI": ("it_duty", ["SI"])}
 EXPECTED = {
     "sl_duty": {
         "MARKSINAT",
@@ -39,9 +41,19 @@ EXPECTED = {
         "IMSIIT",
         "IMITALL",
         "IMSIDRAFT",
+        "CASEITSI",
     },
-    "sl_border": {"MARKSINAT", "MARKSIIT", "MARKSIHR", "MARKITALL", "IMSINAT", "IMSIIT", "IMITALL"},
-    "it_duty": {"MARKSIIT", "MARKITNAT", "MARKITALL", "IMSIIT", "IMITALL"},
+    "sl_border": {
+        "MARKSINAT",
+        "MARKSIIT",
+        "MARKSIHR",
+        "MARKITALL",
+        "IMSINAT",
+        "IMSIIT",
+        "IMITALL",
+        "CASEITSI",
+    },  # fmt: skip
+    "it_duty": {"MARKSIIT", "MARKITNAT", "MARKITALL", "IMSIIT", "IMITALL", "CASEITSI"},
     "hr_analyst": {"MARKSIHR", "MARKITALL", "IMITALL"},
     "hr_duty": {"MARKSIHR", "MARKITALL", "IMITALL"},
     "outsider": set(),
@@ -58,6 +70,8 @@ PAGES_WITHOUT_ARGS = {
     "incidents:incident_create",
     "incidents:incident_import",
     "incidents:import_template",
+    "exchange:inbox",
+    "exchange:request_create",
     "accounts:login",
     "accounts:second_factor",
     "accounts:purpose",
@@ -74,8 +88,11 @@ RECORD_PAGES = {
     "notices:notice_print",
     "incidents:incident_detail",
     "incidents:incident_edit",
+    "exchange:case_detail",
 }
 POST_ONLY = {
+    "exchange:leg_reply",
+    "exchange:leg_clarify",
     "incidents:incident_export",
     "incidents:incident_submit",
     "incidents:incident_validate",
@@ -136,6 +153,13 @@ def world(persona):
         )
         records[marker] = report
         REFERENCES[marker] = report.reference
+    from tromeja.exchange.services import send_request
+
+    for marker, (owner, recipients) in CASES.items():
+        case = send_request(user=users[owner], subject=f"{marker} subject", body=f"{marker} body",
+                            urgency="not_urgent", recipients=recipients)  # fmt: skip
+        records[marker] = case
+        REFERENCES[marker] = case.reference
     # An audit export of another DPO, and another user's API token.
     from tromeja.auditlog.services import request_export
 
@@ -159,7 +183,7 @@ REFERENCES: dict[str, str] = {}
 
 
 def hidden_markers(name):
-    return (set(RECORDS) | set(INCIDENTS)) - EXPECTED[name]
+    return (set(RECORDS) | set(INCIDENTS) | set(CASES)) - EXPECTED[name]
 
 
 def assert_no_leak(name, response, where):
@@ -179,7 +203,9 @@ def page_urls(records, export):
         yield url_name, reverse(url_name) + "?q=MARK"
     for url_name in sorted(RECORD_PAGES):
         for marker, record in records.items():
-            if url_name.startswith("incidents") != (marker in INCIDENTS):
+            group = CASES if url_name.startswith("exchange") else (
+                INCIDENTS if url_name.startswith("incidents") else RECORDS)  # fmt: skip
+            if marker not in group:
                 continue
             yield (url_name, marker), reverse(url_name, args=[record.pk])
     for url_name in sorted(POST_ONLY):
@@ -324,11 +350,12 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
                 assert response.status_code < 500, path
                 assert_no_leak(name, response, path + query)
     # Erasing through the API must not have removed a hidden record.
+    from tromeja.exchange.models import Case
     from tromeja.incidents.models import Incident
     from tromeja.notices.models import Notice
 
     for marker in hidden_markers(name):
-        model = Incident if marker in INCIDENTS else Notice
+        model = Incident if marker in INCIDENTS else Case if marker in CASES else Notice
         assert model.objects.filter(pk=records[marker].pk).exists(), marker
 
 

@@ -1,0 +1,68 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tromeja.core.choices import HandlingCode
+from tromeja.exchange.choices import MessageKind, RefusalGround, Urgency
+
+
+class RequestForm(forms.Form):
+    recipients = forms.MultipleChoiceField(
+        label=_("To the contact points of"), widget=forms.CheckboxSelectMultiple
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Request"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    handling_code = forms.ChoiceField(
+        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
+    )
+    handling_note = forms.CharField(
+        label=_("Handling restrictions (H3)"), max_length=500, required=False
+    )
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].choices = list(countries)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = css
+
+
+REPLY_KINDS = [
+    (MessageKind.ACKNOWLEDGEMENT, MessageKind.ACKNOWLEDGEMENT.label),
+    (MessageKind.CLARIFICATION_REQUEST, MessageKind.CLARIFICATION_REQUEST.label),
+    (MessageKind.PARTIAL_ANSWER, MessageKind.PARTIAL_ANSWER.label),
+    (MessageKind.ANSWER, MessageKind.ANSWER.label),
+    (MessageKind.REFUSAL, MessageKind.REFUSAL.label),
+]
+
+
+class ReplyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Reply"), choices=REPLY_KINDS)
+    refusal_ground = forms.ChoiceField(
+        label=_("Ground for refusal"), choices=[("", "—"), *RefusalGround.choices], required=False
+    )
+    body = forms.CharField(
+        label=_("Text"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["refusal_ground"].widget.attrs["class"] = "form-select"
+        self.fields["refusal_ground"].show_when = "kind=refusal"
+        self.fields["body"].widget.attrs["class"] = "form-control"
+
+
+class ClarifyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Clarification"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["class"] = "form-control"

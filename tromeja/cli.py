@@ -5,6 +5,7 @@ tromeja worker         a background worker (run several on PostgreSQL)
 tromeja demo           migrate, load demo data, print accounts, serve
 tromeja verify-audit   check the audit trail's chain
 tromeja clean-jobs     remove files of finished imports and exports (--days 30)
+tromeja check-deadlines  raise request alerts at 50 %, 90 %, expiry and send them (--loop 60)
 tromeja <command>      any other management command (migrate, ...)
 """
 

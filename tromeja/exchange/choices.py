@@ -48,3 +48,10 @@ OPEN_STATES = {
     LegState.IN_PROGRESS,
     LegState.AWAITING_CLARIFICATION,
 }
+
+
+class Alert(models.TextChoices):
+    NEW_URGENT = "new_urgent", _("New urgent request")
+    HALF = "half", _("Half of the time used")
+    NINETY = "ninety", _("90 percent of the time used")
+    EXPIRED = "expired", _("Deadline passed")

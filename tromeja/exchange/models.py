@@ -13,11 +13,12 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.records import SharedRecord
 from tromeja.exchange import deadlines
-from tromeja.exchange.choices import LegState, MessageKind, RefusalGround, Urgency
+from tromeja.exchange.choices import Alert, LegState, MessageKind, RefusalGround, Urgency
 
 
 class Case(SharedRecord):
@@ -97,6 +98,8 @@ class Leg(models.Model):
         verbose_name=_("assigned to"),
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Alerts already raised for this leg (Alert values).
+    alerts = models.JSONField(default=list, blank=True)
 
     objects = LegQuerySet.as_manager()
 
@@ -121,3 +124,31 @@ class Leg(models.Model):
             for a, b in self.suspensions
         ]
         return deadlines.Clock.of(self.received_at, self.urgency, self.time_zone, pauses)
+
+
+class Notification(models.Model):
+    """One alert to one officer about one request leg. The unique key makes
+    each alert happen once, whatever the number of workers or restarts; it
+    is delivered (e-mail) after the transaction that created it."""
+
+    leg = models.ForeignKey(Leg, on_delete=models.CASCADE, related_name="notifications")
+    alert = models.CharField(_("alert"), max_length=12, choices=Alert.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leg", "alert", "recipient"], name="one_alert_per_officer"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self):
+        return f"{self.leg} {self.alert} → {self.recipient_id}"

@@ -15,6 +15,7 @@ from tromeja.core.consult import disclose
 from tromeja.core.models import Country, Sequence
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
+from tromeja.exchange import alerts
 from tromeja.exchange.choices import LegState, MessageKind, RefusalGround, Urgency
 from tromeja.exchange.models import Case, Leg, Message
 
@@ -135,6 +136,7 @@ def send_request(
                       time_zone=zones[code])  # fmt: skip
             leg.due_at = leg.clock.due()
             leg.save()
+            alerts.alert_new(leg)
         _message(user, case, MessageKind.REQUEST, body, recipients=codes,
                  handling_code=handling_code, handling_note=handling_note,
                  source_reliability=source_reliability,

@@ -28,6 +28,11 @@ class Command(BaseCommand):
         if not options["no_worker"] and settings.TASK_BACKEND == "database":
             worker = subprocess.Popen([sys.executable, "-m", "tromeja.cli", "worker"])  # noqa: S603
             atexit.register(worker.terminate)
+            # Deadlines of contact-point requests are checked every minute.
+            clock = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "tromeja.cli", "check_deadlines", "--loop", "60", "-v", "0"]
+            )
+            atexit.register(clock.terminate)
             # Stop the worker with the server, also when a service manager sends SIGTERM.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"Tromeja serving on http://{options['host']}:{options['port']}/")

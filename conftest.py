@@ -54,3 +54,14 @@ def signed_in(client):
         return testing.sign_in(client, user, **kwargs)
 
     return sign
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request leaves its user's language and time zone active in the
+    thread; every test starts from the node's defaults."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.deactivate()
+    timezone.deactivate()

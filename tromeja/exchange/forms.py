@@ -66,3 +66,27 @@ class ClarifyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].widget.attrs["class"] = "form-control"
+
+
+class ForwardForm(forms.Form):
+    recipients = forms.MultipleChoiceField(
+        label=_("Pass on to"), widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].choices = list(countries)
+        self.fields["note"].widget.attrs["class"] = "form-control"
+
+
+class ConsentForm(forms.Form):
+    countries = forms.MultipleChoiceField(
+        label=_("Consent to passing on to"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = list(countries)

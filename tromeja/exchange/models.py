@@ -53,6 +53,11 @@ class Message(SharedRecord):
     refusal_ground = models.CharField(
         _("ground for refusal"), max_length=24, choices=RefusalGround.choices, blank=True
     )
+    # Countries the provider consented to pass this message on to (H2).
+    forward_consent = models.JSONField(_("consent to pass on"), default=list, blank=True)
+    forwarded_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="forwards"
+    )
 
     class Meta:
         ordering = ["created_at"]

@@ -215,3 +215,73 @@ def clarify(*, user, leg: Leg, body: str) -> Message:
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
+
+
+def record_consent(*, user, message: Message, countries) -> Message:
+    """The provider (the message's country) consents to its H2 message being
+    passed on to the named partners."""
+    _require_spoc(user)
+    if message.owner_country_id != user.country_code:
+        raise PermissionDenied
+    codes = sorted({getattr(c, "code", c) for c in countries})
+    allowed = set(partner_countries_for(user).values_list("code", flat=True))
+    if not codes or not set(codes) <= allowed:
+        raise ValidationError({"countries": _("Name the partner countries.")})
+    with transaction.atomic():
+        message.forward_consent = sorted(set(message.forward_consent) | set(codes))
+        message.save(update_fields=["forward_consent"])
+        audit.log(AuditAction.ALTERATION, actor=user, obj=message,
+                  detail={"forward_consent": message.forward_consent})  # fmt: skip
+    return message
+
+
+def forward(*, user, message: Message, recipients, note: str = "") -> Case:
+    """Passes a received message on to other partners as spontaneous
+    information. H2 forbids it unless the provider consented for each of
+    them (rules.md §1); the handling code travels with the text."""
+    _require_spoc(user)
+    if not Message.objects.restrict(user).filter(pk=message.pk).exists():
+        raise PermissionDenied
+    if message.owner_country_id == user.country_code:
+        raise ValidationError(_("Share your own messages by sending them; forwarding is for "
+                                "what partners sent you."))  # fmt: skip
+    codes = sorted({getattr(c, "code", c) for c in recipients or ()})
+    allowed = set(partner_countries_for(user).values_list("code", flat=True))
+    allowed.discard(message.owner_country_id)
+    if not codes or not set(codes) <= allowed:
+        raise ValidationError({"recipients": _("Name partner countries other than the provider.")})
+    if not message.may_be_passed_on:
+        missing = sorted(set(codes) - set(message.forward_consent))
+        if missing:
+            raise ValidationError(
+                {"recipients": _("H2: %(provider)s has not consented to passing this on to "
+                                 "%(codes)s.") % {"provider": message.owner_country_id,
+                                                  "codes": ", ".join(missing)}}
+            )  # fmt: skip
+    with transaction.atomic():
+        year = timezone.localtime().year
+        number = Sequence.next_value(f"case:{user.country_code}:{year}")
+        case = Case(
+            reference=f"{user.country_code}-C-{year}-{number:06d}",
+            subject=(_("Passed on: %(subject)s") % {"subject": message.case.subject})[:200],
+            urgency=Urgency.NOT_URGENT,
+            owner_agency_id=user.unit.agency_id,
+            owner_country_id=user.country_code,
+            created_by=user,
+            updated_by=user,
+            distribution=Distribution.NAMED,
+            handling_code=message.handling_code,
+            handling_note=message.handling_note,
+        )
+        case.save()
+        case.shared_with.set(codes)
+        audit.log(AuditAction.COLLECTION, actor=user, obj=case)
+        text = "\n\n".join(t for t in ((note or "").strip(), message.body) if t)
+        forwarded = _message(user, case, MessageKind.SPONTANEOUS, text, recipients=codes,
+                             handling_code=message.handling_code,
+                             handling_note=message.handling_note,
+                             source_reliability=message.source_reliability,
+                             information_accuracy=message.information_accuracy)  # fmt: skip
+        forwarded.forwarded_from = message
+        forwarded.save(update_fields=["forwarded_from"])
+    return case

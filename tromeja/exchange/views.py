@@ -13,7 +13,13 @@ from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 from tromeja.exchange import services
 from tromeja.exchange.choices import OPEN_STATES, LegState
-from tromeja.exchange.forms import ClarifyForm, ReplyForm, RequestForm
+from tromeja.exchange.forms import (
+    ClarifyForm,
+    ConsentForm,
+    ForwardForm,
+    ReplyForm,
+    RequestForm,
+)
 from tromeja.exchange.models import Case, Leg, Message
 
 
@@ -96,9 +102,67 @@ def case_detail(request, pk):
             else None
         )
         legs.append(row)
-    return render(
-        request, "exchange/case_detail.html", {"case": case, "messages_shown": shown, "legs": legs}
-    )
+    partners = [(c.code, country_name(c.code, get_language()))
+                for c in partner_countries_for(request.user)]  # fmt: skip
+    items = []
+    for message in shown:
+        others = [(c, n) for c, n in partners if c != message.owner_country_id]
+        received = message.owner_country_id != country
+        items.append({
+            "message": message,
+            "forward_form": ForwardForm(prefix=f"m{message.pk.hex[:8]}", countries=others)
+            if received else None,
+            "consent_form": ConsentForm(prefix=f"m{message.pk.hex[:8]}", countries=partners)
+            if not received and not message.may_be_passed_on else None,
+        })  # fmt: skip
+    return render(request, "exchange/case_detail.html",
+                  {"case": case, "items": items, "legs": legs})  # fmt: skip
+
+
+def _received_message(request, pk):
+    _require(request.user)
+    return get_object_or_404(Message.objects.restrict(request.user).select_related("case"), pk=pk)
+
+
+def _partner_choices(user):
+    return [(c.code, c.code) for c in partner_countries_for(user)]
+
+
+@login_required
+@require_POST
+def message_forward(request, pk):
+    message = _received_message(request, pk)
+    form = ForwardForm(request.POST, prefix=f"m{message.pk.hex[:8]}",
+                       countries=_partner_choices(request.user))  # fmt: skip
+    if not form.is_valid():
+        messages.error(request, _("Name the partner countries."))
+        return redirect("exchange:case_detail", pk=message.case_id)
+    try:
+        case = services.forward(user=request.user, message=message, **form.cleaned_data)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("exchange:case_detail", pk=message.case_id)
+    messages.success(request, _("The information is passed on."))
+    return redirect("exchange:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def message_consent(request, pk):
+    message = _received_message(request, pk)
+    form = ConsentForm(request.POST, prefix=f"m{message.pk.hex[:8]}",
+                       countries=_partner_choices(request.user))  # fmt: skip
+    if form.is_valid():
+        try:
+            services.record_consent(user=request.user, message=message, **form.cleaned_data)
+            messages.success(request, _("Your consent is recorded."))
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+    else:
+        messages.error(request, _("Name the partner countries."))
+    return redirect("exchange:case_detail", pk=message.case_id)
 
 
 def _leg(request, pk):

@@ -91,6 +91,8 @@ RECORD_PAGES = {
     "exchange:case_detail",
 }
 POST_ONLY = {
+    "exchange:message_forward",
+    "exchange:message_consent",
     "exchange:leg_reply",
     "exchange:leg_clarify",
     "incidents:incident_export",

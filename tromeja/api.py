@@ -115,6 +115,7 @@ def _register_routers():
     from tromeja.accounts.api import router as accounts_router
     from tromeja.auditlog.api import router as audit_router
     from tromeja.core.api import router as reference_router
+    from tromeja.exchange.api import router as exchange_router
     from tromeja.incidents.api import router as incidents_router
     from tromeja.notices.api import router as notices_router
 
@@ -123,6 +124,7 @@ def _register_routers():
     api.add_router("/notices", notices_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/exchange", exchange_router)
 
 
 _register_routers()

@@ -86,6 +86,11 @@ class CaseOut(Schema):
     messages: list[MessageOut]
 
 
+class VehicleIn(Schema):
+    plate: str = Field(min_length=2, max_length=20)
+    registration_country: str = Field(min_length=2, max_length=2)
+
+
 class RequestIn(Schema):
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20000)
@@ -93,6 +98,8 @@ class RequestIn(Schema):
     recipients: list[str] = Field(min_length=1, max_length=20)
     handling_code: Literal["H0", "H1", "H2", "H3"] = "H0"
     handling_note: str = Field("", max_length=500)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+    phones: list[str] = Field(default_factory=list, max_length=50)
 
 
 class ReplyIn(Schema):

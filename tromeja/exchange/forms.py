@@ -16,6 +16,20 @@ class RequestForm(forms.Form):
     body = forms.CharField(
         label=_("Request"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
     )
+    vehicles = forms.CharField(
+        label=_("Vehicles"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: the plate, then the registration country, e.g. CZ 5T2 8841 CZ"),
+    )
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, with the country prefix, e.g. +386 40 123 456"),
+    )
     handling_code = forms.ChoiceField(
         label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
     )
@@ -26,6 +40,23 @@ class RequestForm(forms.Form):
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipients"].choices = list(countries)
+
+    def clean_vehicles(self):
+        vehicles = []
+        for line in self.cleaned_data["vehicles"].splitlines():
+            parts = line.strip().rsplit(" ", 1)
+            if not line.strip():
+                continue
+            if len(parts) != 2 or len(parts[1]) != 2:
+                raise forms.ValidationError(
+                    _("“%(line)s”: end the line with the registration country, e.g. SI.")
+                    % {"line": line.strip()}
+                )
+            vehicles.append({"plate": parts[0], "registration_country": parts[1].upper()})
+        return vehicles
+
+    def clean_phones(self):
+        return [p.strip() for p in self.cleaned_data["phones"].splitlines() if p.strip()]
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

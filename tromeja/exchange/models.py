@@ -157,3 +157,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.leg} {self.alert} → {self.recipient_id}"
+
+
+class Subject(models.Model):
+    """A vehicle or phone number a message is about, normalised as the
+    incident module indexes them, so a request is cross-checked on receipt."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="subjects")
+    kind = models.CharField(_("kind"), max_length=10)
+    key = models.CharField(max_length=120)
+    label = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("subject of a message")
+        verbose_name_plural = _("subjects of messages")
+        indexes = [models.Index(fields=["kind", "key"])]
+
+    def __str__(self):
+        return self.label

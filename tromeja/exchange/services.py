@@ -17,7 +17,7 @@ from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 from tromeja.exchange import alerts
 from tromeja.exchange.choices import LegState, MessageKind, RefusalGround, Urgency
-from tromeja.exchange.models import Case, Leg, Message
+from tromeja.exchange.models import Case, Leg, Message, Subject
 
 # Where each kind of reply may come from, and what it does to the leg.
 _RECIPIENT_REPLIES = {
@@ -90,11 +90,16 @@ def send_request(
     handling_note="",
     source_reliability="A",
     information_accuracy="1",
+    vehicles=(),
+    phones=(),
 ) -> Case:
     """Opens a case with a request to one or more partner contact points;
-    each recipient gets its own leg, received now, with its deadline."""
+    each recipient gets its own leg, received now, with its deadline. The
+    vehicles ({plate, registration_country}) and phone numbers it is about
+    are normalised for the recipients' cross-check."""
     _require_spoc(user)
     errors = {}
+    subjects = _subjects(user, vehicles, phones, errors)
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose the urgency.")]
     codes = sorted({getattr(c, "code", c) for c in recipients or ()})
@@ -137,11 +142,56 @@ def send_request(
             leg.due_at = leg.clock.due()
             leg.save()
             alerts.alert_new(leg)
-        _message(user, case, MessageKind.REQUEST, body, recipients=codes,
-                 handling_code=handling_code, handling_note=handling_note,
-                 source_reliability=source_reliability,
-                 information_accuracy=information_accuracy)  # fmt: skip
+        request = _message(user, case, MessageKind.REQUEST, body, recipients=codes,
+                           handling_code=handling_code, handling_note=handling_note,
+                           source_reliability=source_reliability,
+                           information_accuracy=information_accuracy)  # fmt: skip
+        Subject.objects.bulk_create(Subject(message=request, **s) for s in subjects)
     return case
+
+
+def _subjects(user, vehicles, phones, errors) -> list[dict]:
+    from tromeja.incidents import normalize
+    from tromeja.incidents.choices import EntityKind
+
+    found = []
+    for i, vehicle in enumerate(vehicles or ()):
+        plate = (vehicle.get("plate") or "").strip()
+        country = (vehicle.get("registration_country") or "").strip().upper()
+        try:
+            key = normalize.plate_key(plate, country)
+        except ValidationError as exc:
+            errors.setdefault("vehicles", []).append(f"{i + 1}: {exc.messages[0]}")
+            continue
+        found.append({"kind": EntityKind.VEHICLE, "key": key, "label": f"{plate} ({country})"})
+    for i, number in enumerate(phones or ()):
+        try:
+            key = normalize.phone_key(number, user.country_code)
+        except ValidationError as exc:
+            errors.setdefault("phones", []).append(f"{i + 1}: {exc.messages[0]}")
+            continue
+        found.append({"kind": EntityKind.PHONE, "key": key, "label": key})
+    return found
+
+
+def cross_check(*, user, leg: Leg) -> list:
+    """Where the subjects of a request were seen in what the receiving
+    country may see (its incident reports and what partners shared with
+    it). Shown to the receiver only; the requester never sees these hits."""
+    from tromeja.incidents.queries import sightings
+
+    if leg.recipient_country_id != user.country_code:
+        return []
+    keys = list(
+        Subject.objects.filter(message__case=leg.case, message__kind=MessageKind.REQUEST)
+        .values_list("kind", "key")
+        .distinct()
+    )
+    hits = sightings(user, keys)
+    if hits:
+        audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case,
+                  detail={"matched": sorted({h.incident_id for h in hits})})  # fmt: skip
+    return hits
 
 
 def _receiving_zones(codes) -> dict[str, str]:

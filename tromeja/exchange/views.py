@@ -101,6 +101,7 @@ def case_detail(request, pk):
             if case.owner_country_id == country and leg.state == LegState.AWAITING_CLARIFICATION
             else None
         )
+        row["hits"] = services.cross_check(user=request.user, leg=leg)
         legs.append(row)
     partners = [(c.code, country_name(c.code, get_language()))
                 for c in partner_countries_for(request.user)]  # fmt: skip

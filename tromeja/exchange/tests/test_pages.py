@@ -81,3 +81,26 @@ def test_pages_refuse_anonymous_wrong_roles_and_third_countries(persona, client)
         testing.client_for(persona("sl_duty")).get(f"/exchange/legs/{leg.pk}/reply/").status_code
         == 405
     )
+
+
+def test_the_receiver_sees_its_own_hits_on_the_requested_plate_and_the_sender_does_not(persona):
+    from tromeja.incidents.services import Entities
+
+    italy, slovenia = persona("it_duty"), persona("sl_duty")
+    seen = testing.incident(slovenia, entities=Entities(
+        counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+        vehicles=[{"plate": "CZ 5T2-8841", "registration_country": "CZ"}]))  # fmt: skip
+    it_client = testing.client_for(italy)
+    it_client.post("/exchange/new/", {
+        "recipients": ["SI"], "urgency": "urgent_direct", "subject": "Furgone",
+        "body": "Conducente?", "handling_code": "H0", "vehicles": "CZ 5T2 8841 CZ",
+        "phones": "+386 40 123 456"})  # fmt: skip
+    case = Case.objects.get()
+    si_page = testing.client_for(slovenia).get(f"/exchange/cases/{case.pk}/").content.decode()
+    assert "Seen before in what we hold" in si_page and seen.reference in si_page
+    it_page = it_client.get(f"/exchange/cases/{case.pk}/").content.decode()
+    assert seen.reference not in it_page
+    bad = it_client.post("/exchange/new/", {
+        "recipients": ["SI"], "urgency": "not_urgent", "subject": "x", "body": "x",
+        "handling_code": "H0", "vehicles": "CZ5T28841"})  # fmt: skip
+    assert "registration country" in bad.content.decode() and Case.objects.count() == 1

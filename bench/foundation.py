@@ -117,7 +117,9 @@ def parse_args(argv=None):
 
 
 def prepare_database(args) -> dict:
-    """Environment for a fresh database; returns facts for the report."""
+    """Environment for a fresh database (or the kept one when args.reuse is
+    set); returns facts for the report."""
+    reuse = getattr(args, "reuse", False)
     os.environ["DJANGO_SETTINGS_MODULE"] = "tromeja.settings"
     os.environ.setdefault("TROMEJA_ENV", "development")
     tmp = tempfile.mkdtemp(prefix="tromeja-bench-")
@@ -133,9 +135,10 @@ def prepare_database(args) -> dict:
     cfg = dj_database_url.parse(url)
     if cfg["ENGINE"] == "django.db.backends.sqlite3":
         # An explicit SQLite URL: start from an empty file.
-        Path(cfg["NAME"]).unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(cfg["NAME"] + suffix).unlink(missing_ok=True)
+        if not reuse:
+            Path(cfg["NAME"]).unlink(missing_ok=True)
+            for suffix in ("-wal", "-shm"):
+                Path(cfg["NAME"] + suffix).unlink(missing_ok=True)
         info["engine"] = "sqlite"
         info["where"] = cfg["NAME"]
         return info
@@ -155,10 +158,12 @@ def prepare_database(args) -> dict:
         dbname="postgres",
         autocommit=True,
     ) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not (reuse and exists):
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     info["engine"] = "postgresql"
     info["where"] = f"{cfg.get('HOST')}:{cfg.get('PORT')}/{name}"
     return info

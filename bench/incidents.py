@@ -47,13 +47,11 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +59,9 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+
+from foundation import machine_facts, prepare_database, say  # noqa: E402
 
 GOAL_LIST_MS = 150.0
 GOAL_API_MS = 150.0
@@ -170,60 +171,6 @@ def parse_args(argv=None):
     if args.only and not args.only <= {key for key, *_ in URLS} | {"sightings"}:
         p.error(f"--only takes {', '.join(k for k, *_ in URLS)}, sightings")
     return args
-
-
-def prepare_database(args) -> dict:
-    """Environment for a fresh database (or the kept one with --reuse)."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tromeja.settings"
-    os.environ.setdefault("TROMEJA_ENV", "development")
-    tmp = tempfile.mkdtemp(prefix="tromeja-bench-")
-    os.environ["TROMEJA_DATA_DIR"] = tmp
-    url = os.environ.get("DATABASE_URL", "")
-    info = {"tmp_dir": tmp}
-    if not url:
-        info["engine"] = "sqlite"
-        info["where"] = str(Path(tmp) / "tromeja.sqlite3")
-        return info
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] == "django.db.backends.sqlite3":
-        if not args.reuse:
-            Path(cfg["NAME"]).unlink(missing_ok=True)
-            for suffix in ("-wal", "-shm"):
-                Path(cfg["NAME"] + suffix).unlink(missing_ok=True)
-        info["engine"] = "sqlite"
-        info["where"] = cfg["NAME"]
-        return info
-    if cfg["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(f"unsupported DATABASE_URL engine {cfg['ENGINE']}")
-    import psycopg
-    from psycopg import sql
-
-    name = cfg["NAME"]
-    if name in {"postgres", "template0", "template1"}:
-        raise SystemExit(f"refusing to drop the {name!r} database; name a bench database")
-    with psycopg.connect(
-        host=cfg.get("HOST") or None,
-        port=cfg.get("PORT") or None,
-        user=cfg.get("USER") or None,
-        password=cfg.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not (args.reuse and exists):
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    info["engine"] = "postgresql"
-    info["where"] = f"{cfg.get('HOST')}:{cfg.get('PORT')}/{name}"
-    return info
-
-
-def say(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 # --- Users -------------------------------------------------------------------------
@@ -1384,35 +1331,6 @@ def page_url(key: str, url: str) -> str:
 
 
 # --- Main -------------------------------------------------------------------------
-
-
-def machine_facts(db_engine: str) -> dict:
-    import django
-    from django.db import connection
-
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as c:
-        if db_engine == "postgresql":
-            c.execute("SHOW server_version")
-            db_version = "PostgreSQL " + c.fetchone()[0]
-        else:
-            c.execute("select sqlite_version()")
-            db_version = "SQLite " + c.fetchone()[0]
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "database": db_version,
-        "platform": platform.platform(),
-    }
 
 
 def data_facts(me) -> dict:

@@ -81,6 +81,43 @@ class RecordQuerySet(models.QuerySet):
         return record
 
 
+# The same rule in counted form. A table that keeps counts of records (say,
+# reports per map cell and month) keeps one row per audience of each record:
+# OWNER_AUDIENCE for the owner country, PARTNERS_AUDIENCE for records shared
+# with every full partner, or a named partner's country code. Summing the rows
+# that `audience_condition` selects gives, record for record, what `restrict`
+# selects, without visiting the records. Such a table counts only records
+# that every officer of the owner country may see (no drafts), and carries
+# the columns of the model's partner_condition().
+OWNER_AUDIENCE = "*"
+PARTNERS_AUDIENCE = "partners"
+
+
+def audiences(distribution: str, shared_codes) -> list[str]:
+    """The audiences of a record with this distribution and named countries."""
+    found = [OWNER_AUDIENCE]
+    if distribution == Distribution.PARTNERS:
+        found.append(PARTNERS_AUDIENCE)
+    elif distribution == Distribution.NAMED:
+        found += sorted(set(shared_codes))
+    return found
+
+
+def audience_condition(model, user) -> Q | None:
+    """The rows of a counted table that `user` may see (None: no row). Each
+    record matches through one of its rows at most, so sums count it once."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    country = user.country_code
+    if not country or not user.has_perm_code(_ACTION_PERMS[Action.VIEW]):
+        return None
+    own = Q(owner_country_id=country, audience=OWNER_AUDIENCE)
+    shared = Q(audience=country)
+    if user.country_partnership == Partnership.FULL:
+        shared |= Q(audience=PARTNERS_AUDIENCE)
+    return own | (shared & ~Q(owner_country_id=country) & model.partner_condition())
+
+
 class SharedRecord(models.Model):
     """Abstract base of every record that can cross a border.
 

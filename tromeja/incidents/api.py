@@ -203,10 +203,6 @@ def _base():
     )
 
 
-def _map_base():
-    return Incident.objects.all()
-
-
 def _payload(payload: IncidentIn) -> dict:
     data = payload.model_dump()
     section_code = data.pop("border_section")
@@ -270,7 +266,7 @@ def map_data(request, query: Query[MapQuery]):
         raise PermissionDenied
     data = query.model_dump()
     data["bbox"] = tuple(float(v) for v in data["bbox"].split(","))
-    return map_features(_map_base().restrict(request.user), data)
+    return map_features(request.user, data)
 
 
 @router.get("/geography", summary="Borders, sections and crossing points (the map's base layer)")

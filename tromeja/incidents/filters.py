@@ -5,13 +5,22 @@ from django.utils import timezone
 SORTS = {"-occurred_at", "occurred_at", "reference", "-persons_total"}
 
 
+def period(data: dict) -> tuple[datetime | None, datetime | None]:
+    """The first and last instant of the dates asked for, in the user's time
+    zone (None: open-ended)."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(data["since"], time.min, zone) if data.get("since") else None
+    until = datetime.combine(data["until"], time.max, zone) if data.get("until") else None
+    return since, until
+
+
 def apply_filters(queryset, data: dict):
     """Filters shared by the list page, the map, exports and the API."""
-    zone = timezone.get_current_timezone()
-    if data.get("since"):
-        queryset = queryset.filter(occurred_at__gte=datetime.combine(data["since"], time.min, zone))
-    if data.get("until"):
-        queryset = queryset.filter(occurred_at__lte=datetime.combine(data["until"], time.max, zone))
+    since, until = period(data)
+    if since:
+        queryset = queryset.filter(occurred_at__gte=since)
+    if until:
+        queryset = queryset.filter(occurred_at__lte=until)
     for name in ("type", "status", "border_section"):
         if data.get(name):
             queryset = queryset.filter(**{name: data[name]})

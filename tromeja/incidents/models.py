@@ -303,3 +303,61 @@ class IncidentVersion(models.Model):
 
     def __str__(self):
         return f"{self.incident_id} v{self.version}"
+
+
+# Cells per degree of the map's counted grids (powers of two, so that a cell's
+# edges are exact in floating point).
+MAP_CELL_LEVELS = (2, 4, 8, 16, 32)
+# One count column per report type.
+MAP_CELL_TYPE_COLUMNS = {t.value: f"n_{t.value}" for t in IncidentType}
+
+
+class MapCell(models.Model):
+    """How many reports lie in one cell of a map grid in one month (UTC), for
+    one owner country, status, border section and audience, one column per
+    type: what the zoomed-out map sums instead of visiting every report.
+
+    Kept by tromeja.incidents.mapcells in the transaction that changes the
+    reports; `tromeja rebuild-map-cells` recounts it. Drafts are not counted
+    (only their author sees them). The audience is that of the record base's
+    counted visibility rule (tromeja.core.records.audiences)."""
+
+    level = models.PositiveSmallIntegerField()
+    x = models.IntegerField()  # floor(longitude * level)
+    y = models.IntegerField()  # floor(latitude * level)
+    month = models.DateField()  # first day of the month, UTC
+    owner_country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    border_section = models.CharField(max_length=48, blank=True)
+    audience = models.CharField(max_length=16)
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "level",
+                    "x",
+                    "y",
+                    "month",
+                    "owner_country",
+                    "status",
+                    "border_section",
+                    "audience",
+                ],
+                name="unique_map_cell",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.level}:{self.x},{self.y} {self.month:%Y-%m} {self.total}"
+
+    @classmethod
+    def partner_condition(cls):
+        return Incident.partner_condition()
+
+
+for _column in MAP_CELL_TYPE_COLUMNS.values():
+    MapCell.add_to_class(_column, models.IntegerField(default=0))

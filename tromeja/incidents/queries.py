@@ -103,22 +103,23 @@ def attention_panel(user) -> dict | None:
 MAP_POINT_LIMIT = 1500
 
 
-def map_features(queryset, data: dict) -> dict:
+def map_features(user, data: dict) -> dict:
     """GeoJSON for the map: single reports when few, else counts per cell of
-    a 32 x 32 grid over the viewport (the page draws them as clusters).
+    a grid with about 32 cells across the viewport (the page draws them as
+    clusters). The grid is fixed to the globe (a power of two cells per
+    degree), so cells do not move when the map is panned.
 
-    Two queries whatever the viewport: the ids of at most one report more
-    than the map shows as points (read from an index, the reports
-    themselves are not touched), then either those reports or the cells.
-    A busy viewport is not counted on its own: its total is the sum of the
-    cells."""
-    from django.db.models import Count, FloatField, IntegerField
-    from django.db.models.functions import Cast, Floor
-
+    A constant number of queries whatever the viewport and period: the ids
+    of at most one report more than the map shows as points (read from an
+    index, the reports themselves are not touched), then either those
+    reports or the cells (tromeja.incidents.mapcells: whole months from the
+    counted grids, the rest from the reports). A busy viewport is not
+    counted on its own: its total is the sum of the cells."""
+    from tromeja.incidents import mapcells
     from tromeja.incidents.filters import apply_filters
 
-    west, south, east, north = data["bbox"]
-    filtered = apply_filters(queryset, data).order_by()
+    visible = Incident.objects.restrict(user)
+    filtered = apply_filters(visible, data).order_by()
     probe = list(filtered.values_list("pk", flat=True)[: MAP_POINT_LIMIT + 1])
     if len(probe) <= MAP_POINT_LIMIT:
         rows = filtered.filter(pk__in=probe).values_list(
@@ -152,30 +153,23 @@ def map_features(queryset, data: dict) -> dict:
             "total": len(features),
             "features": features,
         }
-    cell_w = max((east - west) / 32, 1e-6)
-    cell_h = max((north - south) / 32, 1e-6)
-    cells = list(
-        filtered.annotate(
-            cx=Cast(Floor((Cast("longitude", FloatField()) - west) / cell_w), IntegerField()),
-            cy=Cast(Floor((Cast("latitude", FloatField()) - south) / cell_h), IntegerField()),
-        )
-        .values("cx", "cy")
-        .annotate(n=Count("id"))
-    )
+    level = mapcells.level_for(data["bbox"])
+    found = mapcells.cells(user, visible, data, level)
     features = [
         {
             "type": "Feature",
             "geometry": {
                 "type": "Point",
-                "coordinates": [west + (c["cx"] + 0.5) * cell_w, south + (c["cy"] + 0.5) * cell_h],
+                "coordinates": [(x + 0.5) / level, (y + 0.5) / level],
             },
-            "properties": {"count": c["n"]},
+            "properties": {"count": n},
         }
-        for c in cells
+        for (x, y), n in sorted(found.items())
     ]
     return {
         "type": "FeatureCollection",
         "aggregated": True,
-        "total": sum(c["n"] for c in cells),
+        "cell_degrees": 1 / level,
+        "total": sum(found.values()),
         "features": features,
     }

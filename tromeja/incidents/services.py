@@ -21,7 +21,7 @@ from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
 from tromeja.geography.locate import in_region, locate, sections
-from tromeja.incidents import normalize
+from tromeja.incidents import mapcells, normalize
 from tromeja.incidents.choices import (
     AgeGroup,
     DocumentType,
@@ -572,6 +572,9 @@ def save_new_incidents(*, user, prepared: list[Prepared], submit: bool = False) 
             [related(from_incident_id=a, to_incident_id=b) for a, b in pairs], batch_size=2000
         )
         _write_entities([(p.incident, p.rows) for p in prepared])
+        if submit:
+            # Drafts are not counted on the map's grids; submitted reports are.
+            mapcells.apply(mapcells.contributions([i.pk for i in incidents]))
         events = [audit.Event(AuditAction.COLLECTION, obj=i) for i in incidents]
         if submit:
             events += [
@@ -670,7 +673,7 @@ def update_incident(
     )
     if follows is not None:
         incident.follows = earlier[0] if earlier else None
-    with transaction.atomic():
+    with transaction.atomic(), mapcells.tracking([incident.pk]):
         before = Incident.objects.select_for_update().get(pk=incident.pk)
         audience_before = recipients_of(before) if before.status == Status.VALIDATED else set()
         if before.status == Status.VALIDATED:
@@ -725,7 +728,7 @@ def submit_incident(*, user, incident: Incident) -> Incident:
     if incident.created_by_id != user.pk or incident.status not in {Status.DRAFT, Status.RETURNED}:
         raise PermissionDenied
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), mapcells.tracking([incident.pk]):
         incident.status = Status.SUBMITTED
         if incident.submitted_at is None:
             incident.submitted_at = now
@@ -759,7 +762,7 @@ def validate_incident(*, user, incident: Incident, distribution=None, shared_wit
         codes = validate_distribution(
             user=user, distribution=distribution, countries=shared_with or ()
         )
-    with transaction.atomic():
+    with transaction.atomic(), mapcells.tracking([incident.pk]):
         if distribution is not None:
             incident.distribution = distribution
             incident.save(update_fields=["distribution"])
@@ -783,7 +786,7 @@ def return_incident(*, user, incident: Incident, comment: str) -> Incident:
         raise ValidationError({"comment": _("Say what must be corrected.")})
     if len(comment) > 1000:
         raise ValidationError({"comment": _("Keep the comment under 1,000 characters.")})
-    with transaction.atomic():
+    with transaction.atomic(), mapcells.tracking([incident.pk]):
         incident.status = Status.RETURNED
         incident.return_comment = comment
         incident.save(update_fields=["status", "return_comment"])

@@ -10,6 +10,15 @@ from tromeja.core.choices import AgencyKind, AuditAction, JobStatus, Partnership
 from tromeja.core.countries import country_name
 
 
+def validate_time_zone(value: str) -> None:
+    import zoneinfo
+
+    from django.core.exceptions import ValidationError
+
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Not a time zone: %(value)s.") % {"value": value})
+
+
 class Country(models.Model):
     """A state known to the node: a partner that exchanges data, or a neighbour
     that appears in borders, nationalities and routes. Partners are data: a new
@@ -21,6 +30,11 @@ class Country(models.Model):
     )
     is_eu = models.BooleanField(_("EU member state"), default=False)
     is_schengen = models.BooleanField(_("Schengen area"), default=False)
+    # Where the country's contact point counts its days (deadlines in
+    # calendar days end at midnight there); empty: the node's time zone.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
 
     class Meta:
         ordering = ["code"]

@@ -6,16 +6,16 @@ it further in the administration. Adding a partner (Austria, Hungary, the
 Border Police of Bosnia and Herzegovina) is data here, not code.
 """
 
-# code, partnership, EU, Schengen
+# code, partnership, EU, Schengen, time zone of its contact point
 COUNTRIES = [
-    ("SI", "full", True, True),
-    ("IT", "full", True, True),
-    ("HR", "full", True, True),
-    ("AT", "none", True, True),
-    ("HU", "none", True, True),
-    ("BA", "none", False, False),
-    ("RS", "none", False, False),
-    ("ME", "none", False, False),
+    ("SI", "full", True, True, "Europe/Ljubljana"),
+    ("IT", "full", True, True, "Europe/Rome"),
+    ("HR", "full", True, True, "Europe/Zagreb"),
+    ("AT", "none", True, True, "Europe/Vienna"),
+    ("HU", "none", True, True, "Europe/Budapest"),
+    ("BA", "none", False, False, "Europe/Sarajevo"),
+    ("RS", "none", False, False, "Europe/Belgrade"),
+    ("ME", "none", False, False, "Europe/Podgorica"),
 ]
 
 # code, country, official name, English name, kind
@@ -129,11 +129,13 @@ UNITS = [
 
 def load(Country, Agency, Unit) -> None:  # noqa: N803 (model classes, also historical ones)
     """Create or update the reference rows; safe to run again."""
-    for code, partnership, eu, schengen in COUNTRIES:
-        Country.objects.update_or_create(
-            code=code,
-            defaults={"partnership": partnership, "is_eu": eu, "is_schengen": schengen},
-        )
+    # Historical models of earlier migrations may lack later fields.
+    has_zone = any(f.name == "time_zone" for f in Country._meta.get_fields())
+    for code, partnership, eu, schengen, zone in COUNTRIES:
+        defaults = {"partnership": partnership, "is_eu": eu, "is_schengen": schengen}
+        if has_zone:
+            defaults["time_zone"] = zone
+        Country.objects.update_or_create(code=code, defaults=defaults)
     for code, country, name, name_en, kind in AGENCIES:
         Agency.objects.update_or_create(
             code=code,

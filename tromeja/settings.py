@@ -269,6 +269,15 @@ MEDIA_ROOT = DATA_DIR / "files"
 TROMEJA_MAX_UPLOAD_MB = env_int("TROMEJA_MAX_UPLOAD_MB", 50, minimum=1)
 # Exports of more reports than this run in the background with progress.
 TROMEJA_EXPORT_INLINE_MAX = env_int("TROMEJA_EXPORT_INLINE_MAX", 2000, minimum=0)
+# Contact-point attachments: at most this large each, this many per message.
+TROMEJA_MAX_ATTACHMENT_MB = env_int("TROMEJA_MAX_ATTACHMENT_MB", 20, minimum=1)
+TROMEJA_MAX_ATTACHMENTS = env_int("TROMEJA_MAX_ATTACHMENTS", 10, minimum=1)
+
+# --- Contact-point alerts to another system ------------------------------------
+# Each delivered deadline alert is also POSTed here (empty: off), signed with
+# HMAC-SHA256 of the body in X-Tromeja-Signature (docs/operations.md).
+TROMEJA_WEBHOOK_URL = env_str("TROMEJA_WEBHOOK_URL", "")
+TROMEJA_WEBHOOK_SECRET = env_str("TROMEJA_WEBHOOK_SECRET", "")
 
 # --- Security headers ----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

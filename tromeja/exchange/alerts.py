@@ -6,9 +6,27 @@ on the locked leg, and each (leg, alert, officer) is unique: however many
 workers run and however often they restart, an alert is raised once.
 Delivery (e-mail in the recipient's language) follows from the stored
 notifications and marks each one sent.
+
+"The duty officer" is whoever the roster (exchange.duty) has on duty as duty
+officer at the recipient's contact point when the alert is raised; if nobody
+is rostered, every duty officer of that contact point is alerted, so an alert
+is never lost to a gap in the roster. The same holds for supervisors at
+expiry.
+
+An optional webhook (TROMEJA_WEBHOOK_URL) tells another system, once per
+alert of a request, that the alert was delivered: the request's reference,
+country, deadline and leg, no personal data and no text, signed with
+TROMEJA_WEBHOOK_SECRET (X-Tromeja-Signature: sha256=<HMAC-SHA256 of the body>).
+One that fails is tried again on the next run.
 """
 
+import hashlib
+import hmac
+import http.client
+import json
 import logging
+import urllib.request
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,7 +37,7 @@ from django.utils.translation import gettext as _
 from tromeja.accounts.models import User
 from tromeja.core.choices import UnitKind
 from tromeja.core.roles import Role
-from tromeja.exchange.choices import OPEN_STATES, Alert, LegState
+from tromeja.exchange.choices import OPEN_STATES, Alert, DutyRole, LegState
 from tromeja.exchange.models import Leg, Notification
 
 log = logging.getLogger(__name__)
@@ -37,12 +55,22 @@ def _officers(country: str, role: str) -> list[User]:
     return at_spoc or list(people)
 
 
-def recipients_for(leg: Leg, alert: str) -> list[User]:
-    """The assigned officer first; then the duty officers; at expiry also
-    the supervisors."""
+def _on_duty(country: str, duty: str, role: str, now) -> list[User]:
+    """Those the roster has on duty now; everyone holding the role if the
+    roster has nobody."""
+    from tromeja.exchange.duty import on_duty
+
+    rostered = list(on_duty(country, now, duty).order_by("pk"))
+    return rostered or _officers(country, role)
+
+
+def recipients_for(leg: Leg, alert: str, now=None) -> list[User]:
+    """The assigned officer first; then the duty officers on duty; at expiry
+    also the supervisors on duty."""
+    now = now or timezone.now()
     country = leg.recipient_country_id
-    assigned = [leg.assigned_to] if leg.assigned_to_id else []
-    duty = _officers(country, Role.DUTY_OFFICER)
+    assigned = [leg.assigned_to] if leg.assigned_to_id and leg.assigned_to.is_active else []
+    duty = _on_duty(country, DutyRole.DUTY_OFFICER, Role.DUTY_OFFICER, now)
     if alert == Alert.NEW_URGENT:
         people = duty
     elif alert == Alert.HALF:
@@ -50,12 +78,13 @@ def recipients_for(leg: Leg, alert: str) -> list[User]:
     elif alert == Alert.NINETY:
         people = assigned + duty
     else:
-        people = assigned + duty + _officers(country, Role.SUPERVISOR)
+        people = assigned + duty + _on_duty(country, DutyRole.SUPERVISOR, Role.SUPERVISOR, now)
     return list({u.pk: u for u in people}.values())
 
 
-def _raise(leg: Leg, alert: str) -> int:
-    rows = [Notification(leg=leg, alert=alert, recipient=u) for u in recipients_for(leg, alert)]
+def _raise(leg: Leg, alert: str, now=None) -> int:
+    people = recipients_for(leg, alert, now)
+    rows = [Notification(leg=leg, alert=alert, recipient=u) for u in people]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     leg.alerts = [*leg.alerts, alert]
     leg.save(update_fields=["alerts"])
@@ -86,7 +115,7 @@ def raise_due_alerts(now=None) -> int:
             used = leg.clock.fraction_used(now)
             for alert, threshold in THRESHOLDS:
                 if used >= threshold and alert not in leg.alerts:
-                    created += _raise(leg, alert)
+                    created += _raise(leg, alert, now)
     return created
 
 
@@ -114,6 +143,7 @@ def deliver(limit: int = 200) -> int:
             note.sent_at = timezone.now()
             note.save(update_fields=["sent_at"])
             sent += 1
+    post_webhooks()
     return sent
 
 
@@ -136,3 +166,95 @@ def _text(note: Notification) -> tuple[str, str]:
         "zone": timezone.get_current_timezone_name(),
     }
     return subject, body
+
+
+# The webhook
+
+# Alerts delivered longer ago than this are no longer offered to the webhook.
+WEBHOOK_RETRY_WINDOW = timedelta(days=2)
+WEBHOOK_TIMEOUT = 5  # seconds
+
+
+def _webhook_settings() -> tuple[str, str]:
+    url = getattr(settings, "TROMEJA_WEBHOOK_URL", "") or ""
+    secret = getattr(settings, "TROMEJA_WEBHOOK_SECRET", "") or ""
+    return url.strip(), secret
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The X-Tromeja-Signature value of a body."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def webhook_payload(leg: Leg, alert: str) -> dict:
+    """What the webhook says of an alert: no personal data, no text."""
+    due = leg.due_at.astimezone(UTC).isoformat().replace("+00:00", "Z") if leg.due_at else None
+    return {
+        "event": f"{leg.pk}:{alert}",
+        "alert": str(alert),
+        "case_reference": leg.case.reference,
+        "recipient_country": leg.recipient_country_id,
+        "due_at": due,
+        "leg_id": leg.pk,
+    }
+
+
+def _post(url: str, secret: str, payload: dict) -> None:
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Tromeja-Signature": sign(body, secret),
+            "X-Tromeja-Timestamp": str(int(timezone.now().timestamp())),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise OSError(f"webhook answered {response.status}")
+
+
+def post_webhooks(now=None) -> int:
+    """Posts each delivered alert of a request to the webhook once; returns
+    how many were posted. Off while TROMEJA_WEBHOOK_URL is empty."""
+    url, secret = _webhook_settings()
+    if not url:
+        return 0
+    if not url.startswith(("https://", "http://")):
+        log.error("TROMEJA_WEBHOOK_URL must be an http(s) URL; not posting.")
+        return 0
+    if not secret:
+        log.error("TROMEJA_WEBHOOK_URL is set but TROMEJA_WEBHOOK_SECRET is empty; not posting.")
+        return 0
+    now = now or timezone.now()
+    delivered = (
+        Notification.objects.filter(sent_at__gte=now - WEBHOOK_RETRY_WINDOW)
+        .values_list("leg_id", "alert")
+        .distinct()
+    )
+    pending = sorted(set(delivered))
+    marks = dict(
+        Leg.objects.filter(pk__in={leg for leg, _a in pending}).values_list("pk", "webhooks")
+    )
+    posted = 0
+    for leg_id, alert in pending:
+        if alert in marks.get(leg_id, ()):
+            continue
+        with transaction.atomic():
+            # The lock makes a second worker wait, then find the mark.
+            leg = Leg.objects.select_for_update().select_related("case").get(pk=leg_id)
+            if alert in leg.webhooks:
+                continue
+            try:
+                _post(url, secret, webhook_payload(leg, alert))
+            except (OSError, ValueError, http.client.HTTPException) as exc:
+                log.warning("Webhook for leg %s (%s) failed, retried on the next run: %s",
+                            leg_id, alert, exc)  # fmt: skip
+                continue
+            leg.webhooks = [*leg.webhooks, alert]
+            leg.save(update_fields=["webhooks"])
+            posted += 1
+    return posted

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from tromeja.core.consult import consult
+from tromeja.core.consult import consult, disclose
 from tromeja.core.roles import Perm
 from tromeja.exchange import services
 from tromeja.exchange.models import Case, Leg, Message
@@ -56,6 +56,22 @@ class LegOut(Schema):
         )
 
 
+class SubjectOut(Schema):
+    kind: str
+    label: str
+    key: str
+    category: str
+    detail: dict
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+
+
 class MessageOut(Schema):
     id: UUID
     kind: str
@@ -65,15 +81,25 @@ class MessageOut(Schema):
     language: str
     handling_code: str
     handling_note: str
+    stamp: str
     refusal_ground: str
     leg_id: int | None
+    subjects: list[SubjectOut]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def from_message(m: Message) -> "MessageOut":
         return MessageOut(id=m.pk, kind=m.kind, sender=m.owner_country_id,
                           created_at=m.created_at, body=m.body, language=m.language,
                           handling_code=m.handling_code, handling_note=m.handling_note,
-                          refusal_ground=m.refusal_ground, leg_id=m.leg_id)  # fmt: skip
+                          stamp=m.stamp, refusal_ground=m.refusal_ground, leg_id=m.leg_id,
+                          subjects=[SubjectOut(kind=s.kind, label=s.label, key=s.key,
+                                               category=s.category, detail=s.detail)
+                                    for s in m.subjects.all()],
+                          attachments=[AttachmentOut(id=a.pk, name=a.name, size=a.size,
+                                                     content_type=a.content_type,
+                                                     sha256=a.sha256)
+                                       for a in m.attachments.all()])  # fmt: skip
 
 
 class CaseOut(Schema):
@@ -82,6 +108,8 @@ class CaseOut(Schema):
     subject: str
     urgency: str
     requester: str
+    handling_code: str
+    stamp: str
     legs: list[LegOut]
     messages: list[MessageOut]
 
@@ -89,6 +117,31 @@ class CaseOut(Schema):
 class VehicleIn(Schema):
     plate: str = Field(min_length=2, max_length=20)
     registration_country: str = Field(min_length=2, max_length=2)
+
+
+class PersonIn(Schema):
+    surname: str = Field(min_length=1, max_length=100)
+    given_names: str = Field("", max_length=100)
+    date_of_birth: str = Field("", max_length=10, description="YYYY-MM-DD")
+    nationality: str = Field("", max_length=2)
+    category: Literal["suspect", "convicted", "victim", "other"]
+
+
+class DocumentIn(Schema):
+    type: Literal["passport", "id_card", "residence", "driving", "other"]
+    number: str = Field(min_length=1, max_length=30)
+    issuing_country: str = Field(min_length=2, max_length=2)
+
+
+class PlaceIn(Schema):
+    name: str = Field("", max_length=120)
+    latitude: float
+    longitude: float
+
+
+class AttachmentIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(description="the file's bytes, Base64-encoded")
 
 
 class RequestIn(Schema):
@@ -100,16 +153,66 @@ class RequestIn(Schema):
     handling_note: str = Field("", max_length=500)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
     phones: list[str] = Field(default_factory=list, max_length=50)
+    persons: list[PersonIn] = Field(default_factory=list, max_length=50)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+    places: list[PlaceIn] = Field(default_factory=list, max_length=50)
+    incidents: list[str] = Field(
+        default_factory=list, max_length=50, description="references of incident reports"
+    )
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class InformationIn(Schema):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20000)
+    recipients: list[str] = Field(min_length=1, max_length=20)
+    handling_code: Literal["H0", "H1", "H2", "H3"] = "H0"
+    handling_note: str = Field("", max_length=500)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+    phones: list[str] = Field(default_factory=list, max_length=50)
+    persons: list[PersonIn] = Field(default_factory=list, max_length=50)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+    places: list[PlaceIn] = Field(default_factory=list, max_length=50)
+    incidents: list[str] = Field(default_factory=list, max_length=50)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+class CloseIn(Schema):
+    body: str = Field("", max_length=5000)
 
 
 class ReplyIn(Schema):
     kind: Literal["acknowledgement", "clarification_request", "partial_answer", "answer", "refusal"]
     body: str = Field("", max_length=20000)
     refusal_ground: str = Field("", max_length=24)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
 
 
 class TextIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+
+
+def _files(items) -> list:
+    """Base64 attachments as files; undecodable ones are refused by name."""
+    import base64
+    import binascii
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+    from django.utils.translation import gettext as _
+
+    found, errors = [], []
+    for item in items:
+        try:
+            data = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            errors.append(_("“%(name)s” is not Base64.") % {"name": item["name"]})
+            continue
+        found.append(ContentFile(data, name=item["name"]))
+    if errors:
+        raise ValidationError({"attachments": errors})
+    return found
 
 
 class ForwardIn(Schema):
@@ -123,7 +226,12 @@ class ConsentIn(Schema):
 
 def _case_out(request, case: Case) -> CaseOut:
     now = timezone.now()
-    shown = list(Message.objects.restrict(request.user).filter(case=case))
+    shown = list(
+        Message.objects.restrict(request.user)
+        .filter(case=case)
+        .prefetch_related("subjects", "attachments")
+    )
+    disclose(request.user, [case, *shown], channel="api")
     consult(request.user, [case, *shown])
     legs = Leg.objects.for_user(request.user).filter(case=case).select_related("case")
     return CaseOut(
@@ -132,6 +240,8 @@ def _case_out(request, case: Case) -> CaseOut:
         subject=case.subject,
         urgency=case.urgency,
         requester=case.owner_country_id,
+        handling_code=case.handling_code,
+        stamp=case.stamp,
         legs=[LegOut.from_leg(leg, now) for leg in legs],
         messages=[MessageOut.from_message(m) for m in shown],
     )
@@ -158,8 +268,29 @@ def list_legs(request, direction: Literal["in", "out"] = "in", open_only: bool =
 )
 def send_request(request, payload: RequestIn):
     _require(request.user)
-    case = services.send_request(user=request.user, **payload.model_dump())
+    data = payload.model_dump()
+    data["attachments"] = _files(data["attachments"])
+    case = services.send_request(user=request.user, **data)
     return Status(201, _case_out(request, case))
+
+
+@router.post(
+    "/information", response={201: CaseOut}, summary="Send spontaneous information to partners"
+)
+def send_information(request, payload: InformationIn):
+    _require(request.user)
+    data = payload.model_dump()
+    data["attachments"] = _files(data["attachments"])
+    case = services.send_information(user=request.user, **data)
+    return Status(201, _case_out(request, case))
+
+
+@router.post("/cases/{case_id}/close", response=CaseOut, summary="Close my case with a note")
+def close_case(request, case_id: UUID, payload: CloseIn):
+    case = Case.objects.get_visible(request.user, case_id)
+    _require(request.user)
+    services.close_case(user=request.user, case=case, body=payload.body)
+    return _case_out(request, case)
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="A case with what you may read of it")
@@ -177,14 +308,17 @@ def _leg(request, leg_id: int) -> Leg:
 @router.post("/legs/{leg_id}/reply", response=CaseOut, summary="Acknowledge, ask, answer or refuse")
 def reply(request, leg_id: int, payload: ReplyIn):
     leg = _leg(request, leg_id)
-    services.reply(user=request.user, leg=leg, **payload.model_dump())
+    data = payload.model_dump()
+    data["attachments"] = _files(data["attachments"])
+    services.reply(user=request.user, leg=leg, **data)
     return _case_out(request, leg.case)
 
 
 @router.post("/legs/{leg_id}/clarify", response=CaseOut, summary="Give the clarification asked for")
 def clarify(request, leg_id: int, payload: TextIn):
     leg = _leg(request, leg_id)
-    services.clarify(user=request.user, leg=leg, body=payload.body)
+    services.clarify(user=request.user, leg=leg, body=payload.body,
+                     attachments=_files(payload.model_dump()["attachments"]))  # fmt: skip
     return _case_out(request, leg.case)
 
 
@@ -213,3 +347,22 @@ def consent(request, message_id: UUID, payload: ConsentIn):
     message = _message(request, message_id)
     services.record_consent(user=request.user, message=message, countries=payload.countries)
     return MessageOut.from_message(message)
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    summary="An attachment's bytes (to those who may read its message)",
+    response={200: None},
+)
+def attachment(request, attachment_id: int):
+    from tromeja.exchange.views import attachment_response
+
+    return attachment_response(request.user, attachment_id)
+
+
+# Duty roster, assignment and overdue requests; yearly statistics.
+from tromeja.exchange.duty_api import router as duty_router  # noqa: E402
+from tromeja.exchange.stats_api import router as stats_router  # noqa: E402
+
+router.add_router("", duty_router)
+router.add_router("", stats_router)

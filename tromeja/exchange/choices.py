@@ -55,3 +55,17 @@ class Alert(models.TextChoices):
     HALF = "half", _("Half of the time used")
     NINETY = "ninety", _("90 percent of the time used")
     EXPIRED = "expired", _("Deadline passed")
+
+
+class SubjectKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    VEHICLE = "vehicle", _("Vehicle")
+    PHONE = "phone", _("Phone")
+    DOCUMENT = "document", _("Identity document")
+    PLACE = "place", _("Place")
+    INCIDENT = "incident", _("Incident report")
+
+
+class DutyRole(models.TextChoices):
+    DUTY_OFFICER = "duty_officer", _("Duty officer")
+    SUPERVISOR = "supervisor", _("Supervisor")

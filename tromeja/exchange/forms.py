@@ -1,8 +1,56 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tromeja.core.choices import HandlingCode
+from tromeja.core.choices import DataSubjectCategory, HandlingCode
 from tromeja.exchange.choices import MessageKind, RefusalGround, Urgency
+from tromeja.incidents.choices import DocumentType
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the exchange's rules
+    (tromeja.exchange.files) when the message is sent."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _attachments_field():
+    from django.conf import settings
+
+    limit = settings.TROMEJA_MAX_ATTACHMENT_MB
+    return MultipleFileField(
+        label=_("Attachments"),
+        help_text=_(
+            "PDF, images, Word, Excel or OpenDocument files, text or CSV; up to %(max)d MB each."
+        )
+        % {"max": limit},
+        widget=MultipleFileInput(
+            attrs={
+                "class": "form-control",
+                "data-max-bytes": str(limit * 1024 * 1024),
+                "data-too-large": _("A file is too large: at most %(max)d MB each.")
+                % {"max": limit},
+            }
+        ),
+    )
+
+
+def _lines(text: str) -> list[list[str]]:
+    return [[p.strip() for p in line.split(";")] for line in text.splitlines() if line.strip()]
 
 
 class RequestForm(forms.Form):
@@ -30,6 +78,42 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, with the country prefix, e.g. +386 40 123 456"),
     )
+    persons = forms.CharField(
+        label=_("Persons"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: surname; given names; date of birth; nationality, "
+                    "e.g. HADŽIĆ; Emir; 1988-04-12; BA"),
+    )  # fmt: skip
+    person_category = forms.ChoiceField(
+        label=_("The persons are"),
+        choices=DataSubjectCategory.choices,
+        initial=DataSubjectCategory.SUSPECT,
+        required=False,
+    )
+    documents = forms.CharField(
+        label=_("Identity documents"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: number; issuing country; kind (passport, id_card, "
+                    "residence, driving, other), e.g. P1234567; AF; passport"),
+    )  # fmt: skip
+    places = forms.CharField(
+        label=_("Places"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line: name; latitude, longitude, e.g. Obrežje; 45.852, 15.690"),
+    )
+    incidents = forms.CharField(
+        label=_("Incident reports"),
+        required=False,
+        max_length=2000,
+        help_text=_("References, separated by spaces, e.g. SI-2026-000123"),
+    )
+    attachments = _attachments_field()
     handling_code = forms.ChoiceField(
         label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.H0
     )
@@ -40,6 +124,37 @@ class RequestForm(forms.Form):
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipients"].choices = list(countries)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = css
+
+    def clean(self):
+        data = super().clean()
+        category = data.pop("person_category", "") or DataSubjectCategory.SUSPECT
+        persons = []
+        for parts in _lines(data.get("persons", "")):
+            parts += [""] * (4 - len(parts))
+            surname, given, born, nationality = parts[:4]
+            persons.append({"surname": surname, "given_names": given, "date_of_birth": born,
+                            "nationality": nationality, "category": category})  # fmt: skip
+        data["persons"] = persons
+        documents = []
+        for parts in _lines(data.get("documents", "")):
+            parts += [""] * (3 - len(parts))
+            number, country, kind = parts[:3]
+            documents.append({"number": number, "issuing_country": country,
+                              "type": (kind or DocumentType.PASSPORT).lower()})  # fmt: skip
+        data["documents"] = documents
+        places = []
+        for parts in _lines(data.get("places", "")):
+            name, where = (parts[0], parts[1]) if len(parts) > 1 else ("", parts[0])
+            numbers = [n for n in re.split(r"[\s,]+", where) if n]
+            places.append({"name": name, "latitude": numbers[0] if numbers else None,
+                           "longitude": numbers[1] if len(numbers) > 1 else None})  # fmt: skip
+        data["places"] = places
+        data["incidents"] = [r for r in re.split(r"[\s,;]+", data.get("incidents", "")) if r]
+        return data
 
     def clean_vehicles(self):
         vehicles = []
@@ -57,10 +172,6 @@ class RequestForm(forms.Form):
 
     def clean_phones(self):
         return [p.strip() for p in self.cleaned_data["phones"].splitlines() if p.strip()]
-        for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = css
 
 
 REPLY_KINDS = [
@@ -80,6 +191,7 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Text"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    attachments = _attachments_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +205,7 @@ class ClarifyForm(forms.Form):
     body = forms.CharField(
         label=_("Clarification"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    attachments = _attachments_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,3 +234,21 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["countries"].choices = list(countries)
+
+
+class InformationForm(RequestForm):
+    """Spontaneous information: a request's fields without the urgency."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["urgency"]
+        self.fields["body"].label = _("Information")
+
+
+class CloseForm(forms.Form):
+    body = forms.CharField(
+        label=_("Closing note"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

@@ -16,9 +16,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tromeja.core.choices import DataSubjectCategory
 from tromeja.core.records import SharedRecord
 from tromeja.exchange import deadlines
-from tromeja.exchange.choices import Alert, LegState, MessageKind, RefusalGround, Urgency
+from tromeja.exchange.choices import (
+    Alert,
+    DutyRole,
+    LegState,
+    MessageKind,
+    RefusalGround,
+    SubjectKind,
+    Urgency,
+)
 
 
 class Case(SharedRecord):
@@ -102,9 +111,12 @@ class Leg(models.Model):
         related_name="+",
         verbose_name=_("assigned to"),
     )
+    assigned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Alerts already raised for this leg (Alert values).
     alerts = models.JSONField(default=list, blank=True)
+    # Alerts already posted to the webhook (Alert values).
+    webhooks = models.JSONField(default=list, blank=True)
 
     objects = LegQuerySet.as_manager()
 
@@ -160,13 +172,22 @@ class Notification(models.Model):
 
 
 class Subject(models.Model):
-    """A vehicle or phone number a message is about, normalised as the
+    """What a message is about: a person (with the data-subject category), a
+    vehicle, a phone number, an identity document, a place or an incident
+    report. Persons, vehicles, phones and documents are keyed as the
     incident module indexes them, so a request is cross-checked on receipt."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="subjects")
-    kind = models.CharField(_("kind"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=10, choices=SubjectKind.choices)
     key = models.CharField(max_length=120)
     label = models.CharField(max_length=150)
+    # Persons only (Directive 2016/680 art. 6).
+    category = models.CharField(
+        _("data subject category"), max_length=16, choices=DataSubjectCategory.choices, blank=True
+    )
+    # What else was given: a person's date of birth and nationality, a
+    # document's type, a place's coordinates, a report's id.
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("subject of a message")
@@ -175,3 +196,61 @@ class Subject(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class Attachment(models.Model):
+    """A file sent with a message. Accepted by what its content is, not its
+    name (tromeja.exchange.files), kept outside the web root under its
+    SHA-256 and served only to those who may read the message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name
+
+
+class DutyShift(models.Model):
+    """An officer on duty at their country's contact point for a time: the
+    roster that says who is reachable now and which hours nobody covers."""
+
+    country = models.ForeignKey(
+        "core.Country", on_delete=models.PROTECT, related_name="+", verbose_name=_("country")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
+        verbose_name=_("officer"),
+    )
+    role = models.CharField(
+        _("duty"), max_length=16, choices=DutyRole.choices, default=DutyRole.DUTY_OFFICER
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        indexes = [models.Index(fields=["country", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.country_id} {self.officer} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 it and in which state, then writes the message, the leg and the audit entries
 in one transaction."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,14 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tromeja.core import audit
-from tromeja.core.choices import AuditAction, Distribution
+from tromeja.core.choices import AuditAction, DataSubjectCategory, Distribution
 from tromeja.core.consult import disclose
 from tromeja.core.models import Country, Sequence
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
-from tromeja.exchange import alerts
-from tromeja.exchange.choices import LegState, MessageKind, RefusalGround, Urgency
-from tromeja.exchange.models import Case, Leg, Message, Subject
+from tromeja.exchange import alerts, files
+from tromeja.exchange.choices import (
+    OPEN_STATES,
+    LegState,
+    MessageKind,
+    RefusalGround,
+    SubjectKind,
+    Urgency,
+)
+from tromeja.exchange.models import Attachment, Case, Leg, Message, Subject
+
+# Subjects the incident module's entity index knows (cross-checked on receipt).
+INDEXED_KINDS = (SubjectKind.PERSON, SubjectKind.VEHICLE, SubjectKind.PHONE, SubjectKind.DOCUMENT)
 
 # Where each kind of reply may come from, and what it does to the leg.
 _RECIPIENT_REPLIES = {
@@ -55,7 +65,29 @@ def _time_zone(user) -> str:
     return getattr(user, "time_zone", "") or settings.TIME_ZONE
 
 
-def _message(user, case, kind, body, *, leg=None, recipients=(), refusal_ground="", **codes):
+def _message(
+    user,
+    case,
+    kind,
+    body,
+    *,
+    leg=None,
+    recipients=(),
+    refusal_ground="",
+    subjects=(),
+    attachments=(),
+    **codes,
+):
+    personal = [s for s in subjects if s["kind"] in INDEXED_KINDS]
+    categories = {s.get("category") for s in subjects if s.get("category")}
+    if personal:
+        from tromeja.incidents.services import _CATEGORY_ORDER, DEFAULT_REVIEW_DAYS
+
+        codes["has_personal_data"] = True
+        codes["data_subject_category"] = next(
+            (c for c in _CATEGORY_ORDER if c in categories), DataSubjectCategory.OTHER
+        )
+        codes["review_by"] = timezone.localdate() + timedelta(days=DEFAULT_REVIEW_DAYS)
     message = Message(
         case=case,
         kind=kind,
@@ -74,6 +106,14 @@ def _message(user, case, kind, body, *, leg=None, recipients=(), refusal_ground=
                                 "case", "leg"])  # fmt: skip
     message.save()
     message.shared_with.set(recipients)
+    Subject.objects.bulk_create(Subject(message=message, **s) for s in subjects)
+    Attachment.objects.bulk_create(
+        Attachment(message=message, name=f.name, content_type=f.content_type, size=f.size,
+                   sha256=f.sha256)
+        for f in attachments
+    )  # fmt: skip
+    for checked in attachments:
+        files.store(checked)
     audit.log(AuditAction.COLLECTION, actor=user, obj=message)
     disclose(user, [message], recipients=sorted(recipients), channel="exchange")
     return message
@@ -92,49 +132,39 @@ def send_request(
     information_accuracy="1",
     vehicles=(),
     phones=(),
+    persons=(),
+    documents=(),
+    places=(),
+    incidents=(),
+    attachments=(),
 ) -> Case:
     """Opens a case with a request to one or more partner contact points;
-    each recipient gets its own leg, received now, with its deadline. The
-    vehicles ({plate, registration_country}) and phone numbers it is about
-    are normalised for the recipients' cross-check."""
+    each recipient gets its own leg, received now, with its deadline. What
+    it is about (persons, vehicles, phones, identity documents, places,
+    incident reports) is checked and normalised for the recipients'
+    cross-check; attachments are checked by their content. Nothing is sent
+    unless all of it is right."""
     _require_spoc(user)
     errors = {}
-    subjects = _subjects(user, vehicles, phones, errors)
+    subjects = subjects_of(
+        user,
+        vehicles=vehicles,
+        phones=phones,
+        persons=persons,
+        documents=documents,
+        places=places,
+        incidents=incidents,
+        errors=errors,
+    )
+    checked = _attachments(attachments, errors)
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose the urgency.")]
-    codes = sorted({getattr(c, "code", c) for c in recipients or ()})
-    allowed = set(partner_countries_for(user).values_list("code", flat=True))
-    if not codes:
-        errors["recipients"] = [_("Name at least one partner contact point.")]
-    elif not set(codes) <= allowed:
-        errors["recipients"] = [
-            _("Not a partner country you can send to: %(codes)s.")
-            % {"codes": ", ".join(sorted(set(codes) - allowed))}
-        ]
-    if not (subject or "").strip():
-        errors["subject"] = [_("Give the subject.")]
+    codes = _recipients(user, recipients, subject, errors)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
     with transaction.atomic():
-        year = timezone.localtime(now).year
-        number = Sequence.next_value(f"case:{user.country_code}:{year}")
-        case = Case(
-            reference=f"{user.country_code}-C-{year}-{number:06d}",
-            subject=subject.strip()[:200],
-            urgency=urgency,
-            owner_agency_id=user.unit.agency_id,
-            owner_country_id=user.country_code,
-            created_by=user,
-            updated_by=user,
-            distribution=Distribution.NAMED,
-            handling_code=handling_code,
-            handling_note=handling_note,
-        )
-        case.full_clean(exclude=["owner_agency", "owner_country", "created_by", "updated_by"])
-        case.save()
-        case.shared_with.set(codes)
-        audit.log(AuditAction.COLLECTION, actor=user, obj=case)
+        case = _open_case(user, subject, urgency, codes, handling_code, handling_note)
         zones = _receiving_zones(codes)
         for code in codes:
             leg = Leg(case=case, recipient_country_id=code, urgency=urgency, received_at=now,
@@ -142,35 +172,279 @@ def send_request(
             leg.due_at = leg.clock.due()
             leg.save()
             alerts.alert_new(leg)
-        request = _message(user, case, MessageKind.REQUEST, body, recipients=codes,
+        _message(user, case, MessageKind.REQUEST, body, recipients=codes,
                            handling_code=handling_code, handling_note=handling_note,
                            source_reliability=source_reliability,
-                           information_accuracy=information_accuracy)  # fmt: skip
-        Subject.objects.bulk_create(Subject(message=request, **s) for s in subjects)
+                           information_accuracy=information_accuracy,
+                           subjects=subjects, attachments=checked)  # fmt: skip
     return case
 
 
-def _subjects(user, vehicles, phones, errors) -> list[dict]:
+def send_information(
+    *,
+    user,
+    subject: str,
+    body: str,
+    recipients,
+    handling_code="H0",
+    handling_note="",
+    source_reliability="A",
+    information_accuracy="1",
+    vehicles=(),
+    phones=(),
+    persons=(),
+    documents=(),
+    places=(),
+    incidents=(),
+    attachments=(),
+) -> Case:
+    """Spontaneous information to partner contact points (Directive (EU)
+    2023/977 art. 7): no answer is due, so no deadline runs."""
+    _require_spoc(user)
+    errors = {}
+    subjects = subjects_of(user, vehicles=vehicles, phones=phones, persons=persons,
+                           documents=documents, places=places, incidents=incidents,
+                           errors=errors)  # fmt: skip
+    checked = _attachments(attachments, errors)
+    codes = _recipients(user, recipients, subject, errors)
+    if not (body or "").strip():
+        errors["body"] = [_("Write the text.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = _open_case(user, subject, Urgency.NOT_URGENT, codes, handling_code, handling_note)
+        _message(user, case, MessageKind.SPONTANEOUS, body, recipients=codes,
+                 handling_code=handling_code, handling_note=handling_note,
+                 source_reliability=source_reliability,
+                 information_accuracy=information_accuracy,
+                 subjects=subjects, attachments=checked)  # fmt: skip
+    return case
+
+
+def close_case(*, user, case: Case, body: str = "") -> Message:
+    """The requester closes a case with a closing note: requests still open
+    are closed (their clocks stop) and every recipient is told."""
+    _require_spoc(user)
+    if case.owner_country_id != user.country_code:
+        raise PermissionDenied
+    with transaction.atomic():
+        legs = list(Leg.objects.select_for_update().filter(case=case))
+        if legs and all(leg.state == LegState.CLOSED for leg in legs):
+            raise ValidationError(_("The case is already closed."))
+        now = timezone.now()
+        for leg in legs:
+            if leg.state in OPEN_STATES and leg.suspensions and leg.suspensions[-1][1] is None:
+                leg.suspensions = [*leg.suspensions[:-1], [leg.suspensions[-1][0], _iso(now)]]
+            leg.state = LegState.CLOSED
+            leg.closed_at = leg.closed_at or now
+        Leg.objects.bulk_update(legs, ["state", "closed_at", "suspensions"])
+        codes = sorted(case.shared_with.values_list("code", flat=True))
+        return _message(user, case, MessageKind.CLOSING_NOTE, body, recipients=codes,
+                        handling_code=case.handling_code,
+                        handling_note=case.handling_note)  # fmt: skip
+
+
+def _recipients(user, recipients, subject, errors) -> list[str]:
+    codes = sorted({getattr(c, "code", c) for c in recipients or ()})
+    allowed = set(partner_countries_for(user).values_list("code", flat=True))
+    if not codes:
+        errors["recipients"] = [_("Name at least one partner contact point.")]
+    elif user.country_code in codes:
+        errors["recipients"] = [_("A request goes to partners, not to your own country.")]
+    elif not set(codes) <= allowed:
+        errors["recipients"] = [
+            _("Not a partner country you can send to: %(codes)s.")
+            % {"codes": ", ".join(sorted(set(codes) - allowed))}
+        ]
+    if not (subject or "").strip():
+        errors["subject"] = [_("Give the subject.")]
+    return codes
+
+
+def _open_case(user, subject, urgency, codes, handling_code, handling_note) -> Case:
+    year = timezone.localtime().year
+    number = Sequence.next_value(f"case:{user.country_code}:{year}")
+    case = Case(
+        reference=f"{user.country_code}-C-{year}-{number:06d}",
+        subject=subject.strip()[:200],
+        urgency=urgency,
+        owner_agency_id=user.unit.agency_id,
+        owner_country_id=user.country_code,
+        created_by=user,
+        updated_by=user,
+        distribution=Distribution.NAMED,
+        handling_code=handling_code,
+        handling_note=handling_note,
+    )
+    case.full_clean(exclude=["owner_agency", "owner_country", "created_by", "updated_by"])
+    case.save()
+    case.shared_with.set(codes)
+    audit.log(AuditAction.COLLECTION, actor=user, obj=case)
+    return case
+
+
+def _attachments(uploads, errors) -> list:
+    try:
+        return files.check_all(uploads)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return []
+
+
+def _add(errors, key, i, message):
+    errors.setdefault(key, []).append(f"{i + 1}: {message}")
+
+
+def subjects_of(
+    user, *, vehicles=(), phones=(), persons=(), documents=(), places=(), incidents=(), errors
+) -> list[dict]:
+    """The subjects of a message as Subject fields; problems go to `errors`
+    by kind, each with the line it is on."""
+    from tromeja.core.countries import is_country_code
     from tromeja.incidents import normalize
-    from tromeja.incidents.choices import EntityKind
+    from tromeja.incidents.choices import DocumentType
+    from tromeja.incidents.models import Incident
 
     found = []
+    for i, p in enumerate(persons or ()):
+        surname = (p.get("surname") or "").strip()
+        given = (p.get("given_names") or "").strip()
+        category = (p.get("category") or "").strip()
+        nationality = (p.get("nationality") or "").strip().upper()
+        born = p.get("date_of_birth") or None
+        try:
+            key = normalize.person_key(surname, given)
+        except ValidationError as exc:
+            _add(errors, "persons", i, exc.messages[0])
+            continue
+        if category not in DataSubjectCategory.values:
+            _add(
+                errors,
+                "persons",
+                i,
+                _("Say whether the person is a suspect, convicted, a victim or another party."),
+            )
+            continue
+        if nationality and not is_country_code(nationality):
+            _add(
+                errors,
+                "persons",
+                i,
+                _("“%(code)s” is not a country code (ISO 3166, e.g. SI).") % {"code": nationality},
+            )
+            continue
+        if born:
+            try:
+                born = born if isinstance(born, date) else date.fromisoformat(str(born).strip())
+            except ValueError:
+                _add(errors, "persons", i, _("Write the date of birth as YYYY-MM-DD."))
+                continue
+            if born > timezone.localdate() or born.year < 1900:
+                _add(errors, "persons", i, _("The date of birth is not possible."))
+                continue
+        label = " ".join(t for t in (surname.upper(), given) if t)
+        extra = ", ".join(t for t in (born.isoformat() if born else "", nationality) if t)
+        found.append(
+            {
+                "kind": SubjectKind.PERSON,
+                "key": key,
+                "category": category,
+                "label": (f"{label} ({extra})" if extra else label)[:150],
+                "detail": {
+                    "date_of_birth": born.isoformat() if born else "",
+                    "nationality": nationality,
+                },
+            }
+        )
     for i, vehicle in enumerate(vehicles or ()):
         plate = (vehicle.get("plate") or "").strip()
         country = (vehicle.get("registration_country") or "").strip().upper()
+        if not is_country_code(country):
+            _add(errors, "vehicles", i, _("Give the registration country (ISO 3166, e.g. SI)."))
+            continue
         try:
             key = normalize.plate_key(plate, country)
         except ValidationError as exc:
-            errors.setdefault("vehicles", []).append(f"{i + 1}: {exc.messages[0]}")
+            _add(errors, "vehicles", i, exc.messages[0])
             continue
-        found.append({"kind": EntityKind.VEHICLE, "key": key, "label": f"{plate} ({country})"})
+        found.append({"kind": SubjectKind.VEHICLE, "key": key, "label": f"{plate} ({country})"})
     for i, number in enumerate(phones or ()):
         try:
             key = normalize.phone_key(number, user.country_code)
         except ValidationError as exc:
-            errors.setdefault("phones", []).append(f"{i + 1}: {exc.messages[0]}")
+            _add(errors, "phones", i, exc.messages[0])
             continue
-        found.append({"kind": EntityKind.PHONE, "key": key, "label": key})
+        found.append({"kind": SubjectKind.PHONE, "key": key, "label": key})
+    for i, d in enumerate(documents or ()):
+        kind = (d.get("type") or "").strip()
+        number = (d.get("number") or "").strip()
+        country = (d.get("issuing_country") or "").strip().upper()
+        if kind not in DocumentType.values:
+            _add(errors, "documents", i, _("Choose the kind of document."))
+            continue
+        if not is_country_code(country):
+            _add(errors, "documents", i, _("Give the issuing country (ISO 3166, e.g. SI)."))
+            continue
+        try:
+            key = normalize.document_key(number, country)
+        except ValidationError as exc:
+            _add(errors, "documents", i, exc.messages[0])
+            continue
+        found.append(
+            {
+                "kind": SubjectKind.DOCUMENT,
+                "key": key,
+                "detail": {"type": kind},
+                "label": f"{number} ({country})"[:150],
+            }
+        )
+    for i, place in enumerate(places or ()):
+        name = (place.get("name") or "").strip()[:120]
+        try:
+            lat, lon = float(place.get("latitude")), float(place.get("longitude"))
+        except (TypeError, ValueError):
+            _add(errors, "places", i, _("Give the place's latitude and longitude in degrees."))
+            continue
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            _add(
+                errors,
+                "places",
+                i,
+                _("Latitude is between -90 and 90, longitude between -180 and 180."),
+            )
+            continue
+        found.append(
+            {
+                "kind": SubjectKind.PLACE,
+                "key": f"{lat:.5f},{lon:.5f}",
+                "label": (name or f"{lat:.5f}, {lon:.5f}")[:150],
+                "detail": {"latitude": lat, "longitude": lon},
+            }
+        )
+    references = [str(r).strip() for r in incidents or () if str(r).strip()]
+    if references:
+        visible = dict(
+            Incident.objects.restrict(user)
+            .filter(reference__in=references)
+            .values_list("reference", "pk")
+        )
+        for i, reference in enumerate(references):
+            if reference not in visible:
+                _add(
+                    errors,
+                    "incidents",
+                    i,
+                    _("“%(reference)s” is not a report you can see.") % {"reference": reference},
+                )
+                continue
+            found.append(
+                {
+                    "kind": SubjectKind.INCIDENT,
+                    "key": str(visible[reference]),
+                    "label": reference,
+                    "detail": {"id": str(visible[reference])},
+                }
+            )
     return found
 
 
@@ -183,7 +457,9 @@ def cross_check(*, user, leg: Leg) -> list:
     if leg.recipient_country_id != user.country_code:
         return []
     keys = list(
-        Subject.objects.filter(message__case=leg.case, message__kind=MessageKind.REQUEST)
+        Subject.objects.filter(
+            message__case=leg.case, message__kind=MessageKind.REQUEST, kind__in=INDEXED_KINDS
+        )
         .values_list("kind", "key")
         .distinct()
     )
@@ -194,13 +470,49 @@ def cross_check(*, user, leg: Leg) -> list:
     return hits
 
 
+def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
+    """The receiver's cross-check against earlier exchanges: the messages it
+    may read, in other cases, about the same persons, vehicles, phones or
+    documents. Newest first; never shown to the requester."""
+    from django.db.models import Q
+
+    if leg.recipient_country_id != user.country_code:
+        return []
+    keys = set(
+        Subject.objects.filter(
+            message__case_id=leg.case_id, message__kind=MessageKind.REQUEST, kind__in=INDEXED_KINDS
+        ).values_list("kind", "key")
+    )
+    if not keys:
+        return []
+    same = Q()
+    for kind, key in sorted(keys):
+        same |= Q(kind=kind, key=key)
+    rows = (
+        Subject.objects.filter(same, message__in=Message.objects.restrict(user))
+        .exclude(message__case_id=leg.case_id)
+        .order_by("-message__created_at")
+        .values("label", "message__case_id", "message__case__reference",
+                "message__owner_country_id", "message__created_at")[:limit]
+    )  # fmt: skip
+    found = [
+        {"label": r["label"], "case_id": r["message__case_id"],
+         "reference": r["message__case__reference"],
+         "country": r["message__owner_country_id"], "at": r["message__created_at"]}
+        for r in rows
+    ]  # fmt: skip
+    if found:
+        audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case,
+                  detail={"cases": sorted({str(f["case_id"]) for f in found})})  # fmt: skip
+    return found
+
+
 def _receiving_zones(codes) -> dict[str, str]:
     """The time zone in which each recipient's calendar days are counted."""
     from django.conf import settings
 
-    zones = {"SI": "Europe/Ljubljana", "IT": "Europe/Rome", "HR": "Europe/Zagreb"}
-    known = set(Country.objects.filter(code__in=codes).values_list("code", flat=True))
-    return {c: zones.get(c, settings.TIME_ZONE) for c in codes if c in known}
+    zones = dict(Country.objects.filter(code__in=codes).values_list("code", "time_zone"))
+    return {code: zone or settings.TIME_ZONE for code, zone in zones.items()}
 
 
 def _leg_for_recipient(user, leg: Leg) -> Leg:
@@ -210,9 +522,11 @@ def _leg_for_recipient(user, leg: Leg) -> Leg:
     return Leg.objects.select_for_update().get(pk=leg.pk)
 
 
-def reply(*, user, leg: Leg, kind: str, body: str = "", refusal_ground: str = "") -> Message:
+def reply(
+    *, user, leg: Leg, kind: str, body: str = "", refusal_ground: str = "", attachments=()
+) -> Message:
     """The recipient's acknowledgement, request for clarification, partial or
-    full answer, or refusal (with its ground)."""
+    full answer, or refusal (with its ground), with attachments if any."""
     if kind not in _RECIPIENT_REPLIES:
         raise ValidationError({"kind": _("This is not a reply to a request.")})
     if kind == MessageKind.REFUSAL and refusal_ground not in RefusalGround.values:
@@ -221,6 +535,7 @@ def reply(*, user, leg: Leg, kind: str, body: str = "", refusal_ground: str = ""
         raise ValidationError({"refusal_ground": _("Only a refusal has a ground.")})
     if kind in {MessageKind.ANSWER, MessageKind.CLARIFICATION_REQUEST} and not body.strip():
         raise ValidationError({"body": _("Write the text.")})
+    checked = files.check_all(attachments)
     with transaction.atomic():
         leg = _leg_for_recipient(user, leg)
         allowed_from, to = _RECIPIENT_REPLIES[kind]
@@ -240,14 +555,15 @@ def reply(*, user, leg: Leg, kind: str, body: str = "", refusal_ground: str = ""
         leg.save(update_fields=["state", "suspensions", "due_at", "closed_at"])
         return _message(user, leg.case, kind, body, leg=leg,
                         recipients=[leg.case.owner_country_id],
-                        refusal_ground=refusal_ground)  # fmt: skip
+                        refusal_ground=refusal_ground, attachments=checked)  # fmt: skip
 
 
-def clarify(*, user, leg: Leg, body: str) -> Message:
+def clarify(*, user, leg: Leg, body: str, attachments=()) -> Message:
     """The requester's clarification: the recipient's clock runs again."""
     _require_spoc(user)
     if not body.strip():
         raise ValidationError({"body": _("Write the text.")})
+    checked = files.check_all(attachments)
     with transaction.atomic():
         leg = Leg.objects.select_for_update().select_related("case").get(pk=leg.pk)
         if leg.case.owner_country_id != user.country_code:
@@ -260,7 +576,7 @@ def clarify(*, user, leg: Leg, body: str) -> Message:
         leg.due_at = leg.clock.due()
         leg.save(update_fields=["state", "suspensions", "due_at"])
         return _message(user, leg.case, MessageKind.CLARIFICATION, body, leg=leg,
-                        recipients=[leg.recipient_country_id])  # fmt: skip
+                        recipients=[leg.recipient_country_id], attachments=checked)  # fmt: skip
 
 
 def _iso(value: datetime) -> str:
@@ -309,23 +625,9 @@ def forward(*, user, message: Message, recipients, note: str = "") -> Case:
                                                   "codes": ", ".join(missing)}}
             )  # fmt: skip
     with transaction.atomic():
-        year = timezone.localtime().year
-        number = Sequence.next_value(f"case:{user.country_code}:{year}")
-        case = Case(
-            reference=f"{user.country_code}-C-{year}-{number:06d}",
-            subject=(_("Passed on: %(subject)s") % {"subject": message.case.subject})[:200],
-            urgency=Urgency.NOT_URGENT,
-            owner_agency_id=user.unit.agency_id,
-            owner_country_id=user.country_code,
-            created_by=user,
-            updated_by=user,
-            distribution=Distribution.NAMED,
-            handling_code=message.handling_code,
-            handling_note=message.handling_note,
-        )
-        case.save()
-        case.shared_with.set(codes)
-        audit.log(AuditAction.COLLECTION, actor=user, obj=case)
+        subject = (_("Passed on: %(subject)s") % {"subject": message.case.subject})[:200]
+        case = _open_case(user, subject, Urgency.NOT_URGENT, codes, message.handling_code,
+                          message.handling_note)  # fmt: skip
         text = "\n\n".join(t for t in ((note or "").strip(), message.body) if t)
         forwarded = _message(user, case, MessageKind.SPONTANEOUS, text, recipients=codes,
                              handling_code=message.handling_code,

@@ -1,26 +1,36 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tromeja.core.consult import consult
+from tromeja.core import audit
+from tromeja.core.choices import AuditAction
+from tromeja.core.consult import consult, disclose
 from tromeja.core.countries import country_name
+from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 from tromeja.exchange import services
-from tromeja.exchange.choices import OPEN_STATES, LegState
+from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind
 from tromeja.exchange.forms import (
     ClarifyForm,
+    CloseForm,
     ConsentForm,
     ForwardForm,
+    InformationForm,
     ReplyForm,
     RequestForm,
 )
-from tromeja.exchange.models import Case, Leg, Message
+from tromeja.exchange.models import Attachment, Case, Leg, Message
+
+# The inbox shows at most this many open requests (the most urgent).
+INBOX_ROWS = 200
 
 
 def _require(user):
@@ -47,14 +57,25 @@ def inbox(request):
     country = request.user.country_code
     now = timezone.now()
     legs = Leg.objects.for_user(request.user).select_related("case", "assigned_to")
-    incoming = legs.filter(recipient_country_id=country, state__in=OPEN_STATES)
-    # Suspended requests (no deadline while a clarification is pending) last.
-    incoming = sorted(incoming, key=lambda leg: (leg.due_at is None, leg.due_at or now))
-    outgoing = legs.filter(case__owner_country_id=country).order_by("-case__created_at")[:50]
-    template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
-    return render(
-        request, template, {"incoming": _rows(incoming, now), "outgoing": _rows(outgoing, now)}
+    # Most urgent first; suspended requests (no deadline while a
+    # clarification is pending) last. Read from the (recipient, state, due)
+    # index, at most INBOX_ROWS of them.
+    incoming = legs.filter(recipient_country_id=country, state__in=OPEN_STATES).order_by(
+        F("due_at").asc(nulls_last=True), "pk"
     )
+    shown = list(incoming[: INBOX_ROWS + 1])
+    outgoing = legs.filter(case__owner_country_id=country).order_by("-case__created_at")[:50]
+    received = (
+        Message.objects.restrict(request.user)
+        .filter(kind=MessageKind.SPONTANEOUS)
+        .exclude(owner_country_id=country)
+        .select_related("case")
+        .order_by("-created_at")[:20]
+    )
+    template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
+    return render(request, template, {
+        "incoming": _rows(shown[:INBOX_ROWS], now), "more": len(shown) > INBOX_ROWS,
+        "outgoing": _rows(outgoing, now), "received": received})  # fmt: skip
 
 
 @login_required
@@ -62,7 +83,7 @@ def request_create(request):
     _require(request.user)
     countries = [(c.code, country_name(c.code, get_language()))
                  for c in partner_countries_for(request.user)]  # fmt: skip
-    form = RequestForm(request.POST or None, countries=countries)
+    form = RequestForm(request.POST or None, request.FILES or None, countries=countries)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.send_request(user=request.user, **form.cleaned_data)
@@ -82,7 +103,7 @@ def case_detail(request, pk):
     # that does not work at the contact point.
     case = Case.objects.get_visible(request.user, pk)
     _require(request.user)
-    shown = list(Message.objects.restrict(request.user).filter(case=case).select_related("leg"))
+    shown = _messages(request.user, case)
     consult(request.user, [case, *shown])
     country = request.user.country_code
     legs = []
@@ -102,6 +123,7 @@ def case_detail(request, pk):
             else None
         )
         row["hits"] = services.cross_check(user=request.user, leg=leg)
+        row["earlier"] = services.earlier_cases(user=request.user, leg=leg)
         legs.append(row)
     partners = [(c.code, country_name(c.code, get_language()))
                 for c in partner_countries_for(request.user)]  # fmt: skip
@@ -116,8 +138,73 @@ def case_detail(request, pk):
             "consent_form": ConsentForm(prefix=f"m{message.pk.hex[:8]}", countries=partners)
             if not received and not message.may_be_passed_on else None,
         })  # fmt: skip
-    return render(request, "exchange/case_detail.html",
-                  {"case": case, "items": items, "legs": legs})  # fmt: skip
+    closable = case.owner_country_id == country and any(
+        row["leg"].state != LegState.CLOSED for row in legs
+    )
+    return render(request, "exchange/case_detail.html", {
+        "case": case, "items": items, "legs": legs,
+        "close_form": CloseForm() if closable else None,
+        "may_print": request.user.has_perm_code(Perm.EXPORT_RECORDS)})  # fmt: skip
+
+
+def _messages(user, case) -> list:
+    """The messages of a case the user may read, with what each shows, in a
+    fixed number of queries."""
+    return list(
+        Message.objects.restrict(user)
+        .filter(case=case)
+        .select_related("leg", "owner_agency", "owner_country")
+        .prefetch_related("subjects", "attachments", "shared_with")
+    )
+
+
+@login_required
+def case_print(request, pk):
+    """A case as printed: every message stamped with its handling code (H1
+    and H3 restrictions written out); the print is logged as a disclosure."""
+    case = Case.objects.get_visible(request.user, pk, Action.EXPORT)
+    _require(request.user)
+    shown = _messages(request.user, case)
+    consult(request.user, [case, *shown])
+    disclose(request.user, [case, *shown], channel="print")
+    return render(request, "exchange/case_print.html",
+                  {"case": case, "messages": shown, "now": timezone.now()})  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_close(request, pk):
+    case = Case.objects.get_visible(request.user, pk)
+    _require(request.user)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.close_case(user=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("The case is closed; the partners are told."))
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+    return redirect("exchange:case_detail", pk=case.pk)
+
+
+@login_required
+def information_create(request):
+    """Spontaneous information to partner contact points (no answer due)."""
+    _require(request.user)
+    countries = [(c.code, country_name(c.code, get_language()))
+                 for c in partner_countries_for(request.user)]  # fmt: skip
+    form = InformationForm(request.POST or None, request.FILES or None, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.send_information(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The information is sent."))
+            return redirect("exchange:case_detail", pk=case.pk)
+    return render(request, "exchange/request_form.html", {"form": form, "information": True})
 
 
 def _received_message(request, pk):
@@ -175,7 +262,7 @@ def _leg(request, pk):
 @require_POST
 def leg_reply(request, pk):
     leg = _leg(request, pk)
-    form = ReplyForm(request.POST, prefix=f"leg{leg.pk}")
+    form = ReplyForm(request.POST, request.FILES, prefix=f"leg{leg.pk}")
     if form.is_valid():
         try:
             services.reply(user=request.user, leg=leg, **form.cleaned_data)
@@ -192,7 +279,7 @@ def leg_reply(request, pk):
 @require_POST
 def leg_clarify(request, pk):
     leg = _leg(request, pk)
-    form = ClarifyForm(request.POST, prefix=f"leg{leg.pk}")
+    form = ClarifyForm(request.POST, request.FILES, prefix=f"leg{leg.pk}")
     if form.is_valid():
         try:
             services.clarify(user=request.user, leg=leg, **form.cleaned_data)
@@ -205,3 +292,35 @@ def leg_clarify(request, pk):
     else:
         messages.error(request, _("Write the text."))
     return redirect("exchange:case_detail", pk=leg.case_id)
+
+
+@login_required
+def attachment_download(request, pk):
+    return attachment_response(request.user, pk)
+
+
+def attachment_response(user, pk):
+    """An attachment, to those who may read its message; always as a
+    download, never rendered by the browser. Reading it is logged."""
+    from django.http import FileResponse
+
+    from tromeja.exchange import files
+
+    _require(user)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("message"),
+        pk=pk,
+        message__in=Message.objects.restrict(user),
+    )
+    try:
+        handle = open(files.path_of(attachment.sha256), "rb")  # noqa: SIM115 (closed by the response)
+    except (OSError, ValueError):
+        raise Http404 from None
+    audit.log(AuditAction.CONSULTATION, actor=user, obj=attachment.message,
+              detail={"attachment": attachment.name, "sha256": attachment.sha256})  # fmt: skip
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

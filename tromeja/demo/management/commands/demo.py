@@ -9,7 +9,7 @@ from tromeja.accounts.models import User
 from tromeja.accounts.services import create_user
 from tromeja.core import context
 from tromeja.core.models import Unit
-from tromeja.demo import incidents, notices
+from tromeja.demo import exchange, incidents, notices
 from tromeja.demo.people import DEMO_PASSWORD, PEOPLE
 
 
@@ -35,23 +35,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def load(self, days=365):
         rng = random.Random(2026)  # noqa: S311 (deterministic demo data)
-        units = {u.code: u for u in Unit.objects.all()}
-        users = {}
-        for username, first, last, unit, roles, language in PEOPLE:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = create_user(
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    unit=units[unit],
-                    roles=roles,
-                    first_name=first,
-                    last_name=last,
-                    email=f"{username}@demo.tromeja.invalid",
-                    language=language,
-                    is_demo_account=True,
-                )
-            users[username] = user
+        users = load_accounts()
         created = notices.load(users, rng)
         if created:
             self.stdout.write(f"Loaded {created} demo notices.")
@@ -64,6 +48,10 @@ class Command(BaseCommand):
         )
         if created:
             self.stdout.write(f"Loaded {created} demo incident reports.")
+        cases = max(12, round(exchange.CASES_PER_YEAR * days / 365))
+        created = exchange.load(users, rng, cases=cases)
+        if created:
+            self.stdout.write(f"Loaded {created} demo cases between the contact points.")
 
     def print_accounts(self):
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n")
@@ -74,3 +62,25 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nThe second factor is relaxed for these demo accounts only, while TROMEJA_DEMO=1.\n"
         )
+
+
+def load_accounts() -> dict:
+    """The demo accounts by username, created the first time."""
+    units = {u.code: u for u in Unit.objects.all()}
+    users = {}
+    for username, first, last, unit, roles, language in PEOPLE:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                unit=units[unit],
+                roles=roles,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@demo.tromeja.invalid",
+                language=language,
+                is_demo_account=True,
+            )
+        users[username] = user
+    return users

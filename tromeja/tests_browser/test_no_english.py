@@ -134,10 +134,17 @@ def world():
     from tromeja.exchange import services as exchange
 
     case = exchange.send_request(user=it_duty, subject="Furgone CZ 5T2 8841", body="Conducente?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+                                 urgency="urgent_direct", recipients=["SI"],
+                                 persons=[{"surname": "Hadžić", "given_names": "Emir",
+                                           "date_of_birth": "1988-04-12", "nationality": "BA",
+                                           "category": "suspect"}],
+                                 vehicles=[{"plate": "5T2 8841", "registration_country": "CZ"}],
+                                 places=[{"name": "Fernetti", "latitude": 45.69,
+                                          "longitude": 13.83}])  # fmt: skip
     exchange.reply(user=sl_duty, leg=case.legs.get(), kind="partial_answer", body="Preverjamo.")
     data |= {case.reference, "Furgone CZ 5T2 8841", "Conducente?", "Preverjamo.", "IT", "SI",
-             f"{case.reference} – Furgone CZ 5T2 8841"}  # fmt: skip
+             f"{case.reference} – Furgone CZ 5T2 8841", "HADŽIĆ Emir (1988-04-12, BA)",
+             "5T2 8841 (CZ)", "Fernetti"}  # fmt: skip
     data |= {"case 2026/117", "test fixture", "porocila.csv", "4x"}  # purposes, file data
     # Column names and codes of the import file are the same in every language.
     data |= set(imports.COLUMNS) | {", ".join(imports.REQUIRED), ", ".join(imports.OPTIONAL)}
@@ -209,6 +216,9 @@ def pages(world):
         ("sl_duty", "/exchange/"),
         ("sl_duty", "/exchange/new/"),
         ("sl_duty", f"/exchange/cases/{world['case'].pk}/"),
+        ("sl_duty", f"/exchange/cases/{world['case'].pk}/print/"),
+        ("sl_duty", "/exchange/inform/"),
+        ("sl_duty", "/exchange/statistics/"),
         ("sl_duty", f"/incidents/jobs/{world['import_job'].pk}/"),
         ("sl_duty", f"/incidents/jobs/{world['export_job'].pk}/"),
         ("sl_duty", "/accounts/purpose/"),

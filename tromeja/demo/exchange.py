@@ -606,3 +606,37 @@ def _record_alerts(legs, now) -> None:
                                   sent_at=sent) for officer in officers[key]]  # fmt: skip
             leg.alerts.append(alert)
     Notification.objects.bulk_create(rows, 500)
+
+
+def roster(users: dict, days: int = 7) -> int:
+    """The coming week's day shifts at each contact point (07:00–19:00 local
+    for the duty officer, 07:00–15:00 for the supervisor), put on the roster
+    by the supervisor; the nights stay uncovered, as the roster shows. Open
+    requests go to the duty officer. Returns the number of shifts."""
+    from datetime import time as clock
+    from zoneinfo import ZoneInfo
+
+    from tromeja.exchange import duty as duty_service
+    from tromeja.exchange.choices import OPEN_STATES, DutyRole
+    from tromeja.exchange.models import DutyShift
+
+    if DutyShift.objects.exists():
+        return 0
+    zones, made = _zones(), 0
+    for country, name in DUTY.items():
+        officer = users[name]
+        supervisor = users[name.replace(".duty", ".supervisor")]
+        zone = ZoneInfo(zones[country])
+        today = timezone.localtime(timezone.now(), zone).date()
+        for offset in range(days):
+            day = today + timedelta(days=offset)
+            for who, role, hours in ((officer, DutyRole.DUTY_OFFICER, 12),
+                                     (supervisor, DutyRole.SUPERVISOR, 8)):  # fmt: skip
+                start = datetime.combine(day, clock(7), zone)
+                end = start + timedelta(hours=hours)
+                duty_service.add_shift(user=supervisor, officer=who, role=role, starts_at=start,
+                                       ends_at=end)  # fmt: skip
+                made += 1
+        for leg in Leg.objects.filter(recipient_country_id=country, state__in=OPEN_STATES):
+            duty_service.assign(user=officer, leg=leg, officer=officer)
+    return made

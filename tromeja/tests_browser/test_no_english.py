@@ -89,6 +89,7 @@ def world():
     dpo = testing.make_persona("sl_dpo")
     admin = testing.make_persona("sl_admin")
     pending = testing.make_persona("sl_border")
+    supervisor = testing.make_persona("sl_supervisor")
     own = testing.notice(
         sl_duty,
         title="Kombi VW Crafter UA AA1234BB",
@@ -142,6 +143,27 @@ def world():
                                  places=[{"name": "Fernetti", "latitude": 45.69,
                                           "longitude": 13.83}])  # fmt: skip
     exchange.reply(user=sl_duty, leg=case.legs.get(), kind="partial_answer", body="Preverjamo.")
+    # A second request, left unanswered past its deadline, assigned; a shift on the roster.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tromeja.exchange import duty
+    from tromeja.exchange.models import Leg
+
+    late = exchange.send_request(user=it_duty, subject="Telefono +386 40 123 456",
+                                 body="Intestatario?", urgency="urgent_direct",
+                                 recipients=["SI"])  # fmt: skip
+    Leg.objects.filter(case=late).update(due_at=timezone.now() - timedelta(hours=2))
+    duty.assign(user=sl_duty, leg=late.legs.get(), officer=sl_duty)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    duty.add_shift(user=supervisor, officer=sl_duty, role="duty_officer", starts_at=start,
+                   ends_at=start + timedelta(hours=8))  # fmt: skip
+    data |= {
+        late.reference,
+        "Telefono +386 40 123 456",
+        f"{late.reference} – Telefono +386 40 123 456",
+    }
     data |= {case.reference, "Furgone CZ 5T2 8841", "Conducente?", "Preverjamo.", "IT", "SI",
              f"{case.reference} – Furgone CZ 5T2 8841", "HADŽIĆ Emir (1988-04-12, BA)",
              "5T2 8841 (CZ)", "Fernetti"}  # fmt: skip
@@ -165,6 +187,7 @@ def world():
     for section in sections().values():  # place names, the same in every language
         data |= {section.name(lang) for lang in ("en", "sl", "it", "hr")}
     return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
+            "supervisor": supervisor,
             "notice": own, "export": export, "data": data, "report": report,
             "import_job": import_job, "export_job": export_job, "case": case}  # fmt: skip
 
@@ -219,6 +242,9 @@ def pages(world):
         ("sl_duty", f"/exchange/cases/{world['case'].pk}/print/"),
         ("sl_duty", "/exchange/inform/"),
         ("sl_duty", "/exchange/statistics/"),
+        ("sl_duty", "/exchange/roster/"),
+        ("supervisor", "/exchange/roster/"),
+        ("supervisor", "/exchange/overdue/"),
         ("sl_duty", f"/incidents/jobs/{world['import_job'].pk}/"),
         ("sl_duty", f"/incidents/jobs/{world['export_job'].pk}/"),
         ("sl_duty", "/accounts/purpose/"),

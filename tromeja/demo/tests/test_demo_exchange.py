@@ -109,3 +109,23 @@ def test_the_cases_are_loaded_once_with_references_of_their_year(demo, db):
     for case in Case.objects.all():
         year = timezone.localtime(case.created_at).year
         assert case.reference.startswith(f"{case.owner_country_id}-C-{year}-")
+
+
+def test_the_roster_covers_the_days_and_open_requests_have_an_officer(demo, db):
+    from tromeja.exchange import duty
+    from tromeja.exchange.choices import OPEN_STATES
+    from tromeja.exchange.models import DutyShift, Leg
+
+    users, _made = demo
+    assert exchange.roster(users) == 3 * 7 * 2
+    assert exchange.roster(users) == 0  # once
+    assert DutyShift.objects.filter(country="SI", officer=users["si.duty"]).count() == 7
+    # Day shifts only: the nights are flagged as uncovered.
+    start = timezone.now()
+    uncovered = sum(
+        ((g.end - g.start) for g in duty.gaps("SI", start, start + timedelta(days=2))),
+        timedelta(),
+    )
+    assert timedelta(hours=20) <= uncovered <= timedelta(hours=30)
+    open_legs = Leg.objects.filter(state__in=OPEN_STATES)
+    assert open_legs.exists() and not open_legs.filter(assigned_to__isnull=True).exists()

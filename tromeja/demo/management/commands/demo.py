@@ -52,6 +52,9 @@ class Command(BaseCommand):
         created = exchange.load(users, rng, cases=cases)
         if created:
             self.stdout.write(f"Loaded {created} demo cases between the contact points.")
+        shifts = exchange.roster(users)
+        if shifts:
+            self.stdout.write(f"Put {shifts} shifts of the coming week on the duty rosters.")
 
     def print_accounts(self):
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n")

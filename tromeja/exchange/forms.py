@@ -28,22 +28,37 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _attachment_help() -> str:
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    return gettext(
+        "PDF, images, Word, Excel or OpenDocument files, text or CSV; up to %(max)d MB each."
+    ) % {"max": settings.TROMEJA_MAX_ATTACHMENT_MB}
+
+
+def _attachment_too_large() -> str:
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    return gettext("A file is too large: at most %(max)d MB each.") % {
+        "max": settings.TROMEJA_MAX_ATTACHMENT_MB
+    }
+
+
 def _attachments_field():
     from django.conf import settings
+    from django.utils.functional import lazy
 
-    limit = settings.TROMEJA_MAX_ATTACHMENT_MB
+    # Lazy: the texts are made in the reader's language when the form is shown.
     return MultipleFileField(
         label=_("Attachments"),
-        help_text=_(
-            "PDF, images, Word, Excel or OpenDocument files, text or CSV; up to %(max)d MB each."
-        )
-        % {"max": limit},
+        help_text=lazy(_attachment_help, str)(),
         widget=MultipleFileInput(
             attrs={
                 "class": "form-control",
-                "data-max-bytes": str(limit * 1024 * 1024),
-                "data-too-large": _("A file is too large: at most %(max)d MB each.")
-                % {"max": limit},
+                "data-max-bytes": str(settings.TROMEJA_MAX_ATTACHMENT_MB * 1024 * 1024),
+                "data-too-large": lazy(_attachment_too_large, str)(),
             }
         ),
     )

@@ -104,7 +104,8 @@ def assign(*, user, leg: Leg, officer) -> Leg:
         previous = leg.assigned_to.username if leg.assigned_to_id else None
         leg.assigned_to = officer
         leg.assigned_at = timezone.now()
-        leg.save(update_fields=["assigned_to", "assigned_at"])
+        leg.handover_note = ""
+        leg.save(update_fields=["assigned_to", "assigned_at", "handover_note"])
         audit.log(AuditAction.ALTERATION, actor=user, obj=leg,
                   detail={"assigned_to": officer.username, "previous": previous})  # fmt: skip
     return leg
@@ -129,7 +130,7 @@ def hand_over(*, user, to_officer, note: str = "") -> int:
             return 0
         now = timezone.now()
         Leg.objects.filter(pk__in=[leg.pk for leg in legs]).update(
-            assigned_to=to_officer, assigned_at=now
+            assigned_to=to_officer, assigned_at=now, handover_note=note
         )
         detail = {"assigned_to": to_officer.username, "previous": user.username,
                   "hand_over": True, "note": note}  # fmt: skip

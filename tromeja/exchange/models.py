@@ -112,6 +112,8 @@ class Leg(models.Model):
         verbose_name=_("assigned to"),
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # What the officer who handed the request over at shift change wrote.
+    handover_note = models.CharField(_("hand-over note"), max_length=500, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # Alerts already raised for this leg (Alert values).
     alerts = models.JSONField(default=list, blank=True)

@@ -104,6 +104,11 @@ def test_hand_over_moves_exactly_my_open_requests(persona):
     assert holders[theirs.pk] == other.pk and holders[unassigned.pk] is None
     logged = AuditEntry.objects.filter(detail__hand_over=True)
     assert sorted(int(e.object_id) for e in logged) == sorted(leg.pk for leg in mine)
+    # The contact point's inbox shows the note with those requests, until reassigned.
+    inbox = testing.client_for(slovenia).get("/exchange/").content.decode()
+    assert inbox.count("Two pending.") == 2
+    duty.assign(user=third, leg=mine[0], officer=other)
+    assert Leg.objects.get(pk=mine[0].pk).handover_note == ""
     # Nothing left to hand over; not to oneself; not to a stranger.
     assert duty.hand_over(user=slovenia, to_officer=third) == 0
     with pytest.raises(ValidationError):

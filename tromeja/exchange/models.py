@@ -39,6 +39,8 @@ class Case(SharedRecord):
         ordering = ["-created_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # A contact point's latest cases.
+        indexes = [models.Index(fields=["owner_country", "-created_at"])]
 
     def __str__(self):
         return f"{self.reference} – {self.subject}"
@@ -72,6 +74,8 @@ class Message(SharedRecord):
         ordering = ["created_at"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        # Information received, newest first.
+        indexes = [models.Index(fields=["kind", "-created_at"])]
 
     def __str__(self):
         return f"{self.case.reference}: {self.get_kind_display()}"

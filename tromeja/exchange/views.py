@@ -16,7 +16,7 @@ from tromeja.core.countries import country_name
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
-from tromeja.exchange import services
+from tromeja.exchange import duty, services
 from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind
 from tromeja.exchange.forms import (
     ClarifyForm,
@@ -29,8 +29,11 @@ from tromeja.exchange.forms import (
 )
 from tromeja.exchange.models import Attachment, Case, Leg, Message
 
-# The inbox shows at most this many open requests (the most urgent).
-INBOX_ROWS = 200
+# The inbox shows this many open requests (the most urgent), or on asking
+# at most INBOX_ALL_ROWS; and our latest OUTGOING_CASES cases.
+INBOX_ROWS = 50
+INBOX_ALL_ROWS = 1000
+OUTGOING_CASES = 30
 
 
 def _require(user):
@@ -52,19 +55,26 @@ def _rows(legs, now):
 @login_required
 def inbox(request):
     """Requests to my country, most urgent first (time left), then what my
-    country asked of the partners."""
+    country asked of the partners and the information partners sent."""
     _require(request.user)
     country = request.user.country_code
     now = timezone.now()
-    legs = Leg.objects.for_user(request.user).select_related("case", "assigned_to")
     # Most urgent first; suspended requests (no deadline while a
-    # clarification is pending) last. Read from the (recipient, state, due)
-    # index, at most INBOX_ROWS of them.
-    incoming = legs.filter(recipient_country_id=country, state__in=OPEN_STATES).order_by(
-        F("due_at").asc(nulls_last=True), "pk"
+    # clarification is pending) last. From the (recipient, state, due) index.
+    rows = INBOX_ALL_ROWS if request.GET.get("all") else INBOX_ROWS
+    incoming = (
+        Leg.objects.filter(recipient_country_id=country, state__in=OPEN_STATES)
+        .select_related("case", "assigned_to")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
-    shown = list(incoming[: INBOX_ROWS + 1])
-    outgoing = legs.filter(case__owner_country_id=country).order_by("-case__created_at")[:50]
+    shown = list(incoming[: rows + 1])
+    # Our latest cases first (the (owner country, created) index), then their legs.
+    ours = Case.objects.filter(owner_country_id=country).order_by("-created_at")
+    outgoing = (
+        Leg.objects.filter(case__in=list(ours.values_list("pk", flat=True)[:OUTGOING_CASES]))
+        .select_related("case")
+        .order_by("-case__created_at", "recipient_country_id")
+    )
     received = (
         Message.objects.restrict(request.user)
         .filter(kind=MessageKind.SPONTANEOUS)
@@ -74,7 +84,7 @@ def inbox(request):
     )
     template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
     return render(request, template, {
-        "incoming": _rows(shown[:INBOX_ROWS], now), "more": len(shown) > INBOX_ROWS,
+        "incoming": _rows(shown[:rows], now), "more": len(shown) > rows,
         "outgoing": _rows(outgoing, now), "received": received})  # fmt: skip
 
 
@@ -138,12 +148,17 @@ def case_detail(request, pk):
             "consent_form": ConsentForm(prefix=f"m{message.pk.hex[:8]}", countries=partners)
             if not received and not message.may_be_passed_on else None,
         })  # fmt: skip
+    assignable = any(
+        row["leg"].recipient_country_id == country and row["leg"].state in OPEN_STATES
+        for row in legs
+    )
+    officers = list(duty.contact_point_officers(country)) if assignable else []
     closable = case.owner_country_id == country and any(
         row["leg"].state != LegState.CLOSED for row in legs
     )
     return render(request, "exchange/case_detail.html", {
         "case": case, "items": items, "legs": legs,
-        "close_form": CloseForm() if closable else None,
+        "close_form": CloseForm() if closable else None, "officers": officers,
         "may_print": request.user.has_perm_code(Perm.EXPORT_RECORDS)})  # fmt: skip
 
 

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -75,16 +77,55 @@ def _object_ref(event: Event) -> tuple[str, str]:
 
 
 def log(action: str, *, actor=None, obj=None, object_type="", object_id="", recipients=(),
-        detail=None) -> AuditEntry:  # fmt: skip
-    return log_many(
+        detail=None) -> AuditEntry | None:  # fmt: skip
+    """Appends one entry (None inside `batched()`: it is appended at the end)."""
+    entries = log_many(
         [Event(action, obj, object_type, str(object_id), tuple(recipients), detail)],
         actor=actor,
-    )[0]
+    )
+    return entries[0] if entries else None
+
+
+# Events waiting for the end of a batched() block: [(actor, [Event, ...]), ...].
+_pending: ContextVar[list | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def batched():
+    """Entries logged inside the block are appended together when it ends,
+    in the order they were logged. The chain's lock is then held from the
+    end of the block to the commit, not for the whole transaction, so
+    concurrent writers wait for each other only that long. Use it as the
+    innermost block of the transaction whose changes the entries record:
+    `with transaction.atomic(), audit.batched():`. If the block fails,
+    nothing is logged (and the transaction rolls back)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    # One append per run of the same actor (usually one for the whole block).
+    runs: list[tuple[object, list]] = []
+    for actor, events in pending:
+        if runs and runs[-1][0] is actor:
+            runs[-1][1].extend(events)
+        else:
+            runs.append((actor, list(events)))
+    for actor, events in runs:
+        log_many(events, actor=actor)
 
 
 def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
     events = list(events)
     if not events:
+        return []
+    pending = _pending.get()
+    if pending is not None:
+        pending.append((actor, events))
         return []
     ctx = context.current()
     actor_id = getattr(actor, "pk", None) if actor is not None else None

@@ -163,7 +163,7 @@ def send_request(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         case = _open_case(user, subject, urgency, codes, handling_code, handling_note)
         zones = _receiving_zones(codes)
         for code in codes:
@@ -211,7 +211,7 @@ def send_information(
         errors["body"] = [_("Write the text.")]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         case = _open_case(user, subject, Urgency.NOT_URGENT, codes, handling_code, handling_note)
         _message(user, case, MessageKind.SPONTANEOUS, body, recipients=codes,
                  handling_code=handling_code, handling_note=handling_note,
@@ -227,7 +227,7 @@ def close_case(*, user, case: Case, body: str = "") -> Message:
     _require_spoc(user)
     if case.owner_country_id != user.country_code:
         raise PermissionDenied
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         legs = list(Leg.objects.select_for_update().filter(case=case))
         if legs and all(leg.state == LegState.CLOSED for leg in legs):
             raise ValidationError(_("The case is already closed."))
@@ -536,7 +536,7 @@ def reply(
     if kind in {MessageKind.ANSWER, MessageKind.CLARIFICATION_REQUEST} and not body.strip():
         raise ValidationError({"body": _("Write the text.")})
     checked = files.check_all(attachments)
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         leg = _leg_for_recipient(user, leg)
         allowed_from, to = _RECIPIENT_REPLIES[kind]
         if leg.state not in allowed_from:
@@ -564,7 +564,7 @@ def clarify(*, user, leg: Leg, body: str, attachments=()) -> Message:
     if not body.strip():
         raise ValidationError({"body": _("Write the text.")})
     checked = files.check_all(attachments)
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         leg = Leg.objects.select_for_update().select_related("case").get(pk=leg.pk)
         if leg.case.owner_country_id != user.country_code:
             raise PermissionDenied
@@ -593,7 +593,7 @@ def record_consent(*, user, message: Message, countries) -> Message:
     allowed = set(partner_countries_for(user).values_list("code", flat=True))
     if not codes or not set(codes) <= allowed:
         raise ValidationError({"countries": _("Name the partner countries.")})
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         message.forward_consent = sorted(set(message.forward_consent) | set(codes))
         message.save(update_fields=["forward_consent"])
         audit.log(AuditAction.ALTERATION, actor=user, obj=message,
@@ -624,7 +624,7 @@ def forward(*, user, message: Message, recipients, note: str = "") -> Case:
                                  "%(codes)s.") % {"provider": message.owner_country_id,
                                                   "codes": ", ".join(missing)}}
             )  # fmt: skip
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         subject = (_("Passed on: %(subject)s") % {"subject": message.case.subject})[:200]
         case = _open_case(user, subject, Urgency.NOT_URGENT, codes, message.handling_code,
                           message.handling_note)  # fmt: skip

@@ -149,3 +149,33 @@ def test_large_logs_are_verified_in_parallel_and_breaks_still_named(monkeypatch)
     raw("UPDATE core_auditentry SET prev_hash = %s WHERE id = %s", ["0" * 64, seam.pk])
     result = audit.verify_chain(workers=2)
     assert not result.ok and result.broken_seq == 22
+
+
+def test_a_batched_block_appends_its_entries_in_order_at_its_end(db, persona):
+    from django.db import transaction
+
+    officer = persona("sl_duty")
+    audit.log(AuditAction.CONSULTATION, object_type="notices.notice", object_id="before")
+    already = AuditEntry.objects.count()
+    with transaction.atomic(), audit.batched():
+        assert (
+            audit.log(AuditAction.COLLECTION, actor=officer, object_type="x", object_id="1") is None
+        )
+        audit.log_many([audit.Event(AuditAction.DISCLOSURE, object_type="x", object_id="2")],
+                       actor=officer)  # fmt: skip
+        audit.log(AuditAction.ALTERATION, object_type="x", object_id="3")
+        # Nothing is appended until the block ends.
+        assert AuditEntry.objects.count() == already
+    entries = AuditEntry.objects.order_by("seq").values_list("object_id", "actor_username")
+    assert list(entries)[already - 1 :] == [
+        ("before", ""), ("1", "sl_duty"), ("2", "sl_duty"), ("3", "")]  # fmt: skip
+    assert audit.verify_chain().ok
+
+
+def test_a_failed_batched_block_logs_nothing(db):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic(), audit.batched():
+        audit.log(AuditAction.COLLECTION, object_type="x", object_id="1")
+        raise RuntimeError("the change failed")
+    assert not AuditEntry.objects.exists()

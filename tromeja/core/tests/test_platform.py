@@ -163,3 +163,34 @@ def test_pages_make_a_constant_number_of_queries(persona, url):
         testing.notice(duty, title=f"o{i}", has_personal_data=(i % 2 == 0))
     many = count_queries(client, url)
     assert few == many, (url, few, many)
+
+
+def test_the_node_serves_pages_with_its_own_server(tmp_path):
+    """`tromeja serve` (what the demo ends with) starts its server and answers."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"TROMEJA_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tromeja.cli", "serve", "--no-worker", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/tromeja/app.css") as r:  # noqa: S310
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

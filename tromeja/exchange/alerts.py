@@ -119,7 +119,10 @@ def raise_due_alerts(now=None) -> int:
     return created
 
 
-def deliver(limit: int = 200) -> int:
+DELIVER_BATCH = 200
+
+
+def deliver(limit: int = DELIVER_BATCH) -> int:
     """Sends the stored notifications not sent yet, each in its recipient's
     language and time zone."""
     sent = 0

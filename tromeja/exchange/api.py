@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from tromeja.core.consult import consult, disclose
 from tromeja.core.roles import Perm
 from tromeja.exchange import services
+from tromeja.exchange.choices import OPEN_STATES
 from tromeja.exchange.models import Case, Leg, Message
 
 router = Router(tags=["contact-point exchange"])
@@ -257,7 +258,7 @@ def list_legs(request, direction: Literal["in", "out"] = "in", open_only: bool =
     else:
         legs = legs.filter(case__owner_country_id=country)
     if open_only:
-        legs = legs.filter(closed_at__isnull=True)
+        legs = legs.filter(state__in=OPEN_STATES)
     now = timezone.now()
     rows = sorted(legs[:500], key=lambda leg: (leg.due_at is None, leg.due_at or now))
     return [LegOut.from_leg(leg, now) for leg in rows]

@@ -2,6 +2,7 @@
 it and in which state, then writes the message, the leg and the audit entries
 in one transaction."""
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -173,10 +174,11 @@ def send_request(
             leg.save()
             alerts.alert_new(leg)
         _message(user, case, MessageKind.REQUEST, body, recipients=codes,
-                           handling_code=handling_code, handling_note=handling_note,
-                           source_reliability=source_reliability,
-                           information_accuracy=information_accuracy,
-                           subjects=subjects, attachments=checked)  # fmt: skip
+                 handling_code=handling_code, handling_note=handling_note,
+                 source_reliability=source_reliability,
+                 information_accuracy=information_accuracy,
+                 subjects=subjects, attachments=checked)  # fmt: skip
+        _number(case)
     return case
 
 
@@ -218,6 +220,7 @@ def send_information(
                  source_reliability=source_reliability,
                  information_accuracy=information_accuracy,
                  subjects=subjects, attachments=checked)  # fmt: skip
+        _number(case)
     return case
 
 
@@ -262,10 +265,10 @@ def _recipients(user, recipients, subject, errors) -> list[str]:
 
 
 def _open_case(user, subject, urgency, codes, handling_code, handling_note) -> Case:
-    year = timezone.localtime().year
-    number = Sequence.next_value(f"case:{user.country_code}:{year}")
+    """A new case of the user's country; its number is given by `_number()`
+    at the end of the transaction."""
     case = Case(
-        reference=f"{user.country_code}-C-{year}-{number:06d}",
+        reference=f"~{uuid.uuid4().hex[:24]}",
         subject=subject.strip()[:200],
         urgency=urgency,
         owner_agency_id=user.unit.agency_id,
@@ -281,6 +284,17 @@ def _open_case(user, subject, urgency, codes, handling_code, handling_note) -> C
     case.shared_with.set(codes)
     audit.log(AuditAction.COLLECTION, actor=user, obj=case)
     return case
+
+
+def _number(case: Case) -> None:
+    """Numbers the case in its country's series for the year. Called last in
+    the transaction that opens it, so that the series' row lock is held only
+    from here to the commit: concurrent requests do not wait for each other's
+    whole work."""
+    year = timezone.localtime(case.created_at).year
+    number = Sequence.next_value(f"case:{case.owner_country_id}:{year}")
+    case.reference = f"{case.owner_country_id}-C-{year}-{number:06d}"
+    Case.objects.filter(pk=case.pk).update(reference=case.reference)
 
 
 def _attachments(uploads, errors) -> list:
@@ -636,4 +650,5 @@ def forward(*, user, message: Message, recipients, note: str = "") -> Case:
                              information_accuracy=message.information_accuracy)  # fmt: skip
         forwarded.forwarded_from = message
         forwarded.save(update_fields=["forwarded_from"])
+        _number(case)
     return case

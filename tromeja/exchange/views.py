@@ -62,10 +62,12 @@ def inbox(request):
     # Most urgent first; suspended requests (no deadline while a
     # clarification is pending) last. From the (recipient, state, due) index.
     rows = INBOX_ALL_ROWS if request.GET.get("all") else INBOX_ROWS
-    incoming = (
-        Leg.objects.filter(recipient_country_id=country, state__in=OPEN_STATES)
-        .select_related("case", "assigned_to")
-        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    mine = Leg.objects.filter(recipient_country_id=country).select_related("case", "assigned_to")
+    # New requests, not yet acknowledged, newest first: they are read first,
+    # whatever the deadlines of the others.
+    fresh = list(mine.filter(state=LegState.NEW).order_by("-received_at", "-pk")[: rows + 1])
+    incoming = mine.filter(state__in=OPEN_STATES - {LegState.NEW}).order_by(
+        F("due_at").asc(nulls_last=True), "pk"
     )
     shown = list(incoming[: rows + 1])
     # Our latest cases first (the (owner country, created) index), then their legs.
@@ -84,7 +86,8 @@ def inbox(request):
     )
     template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
     return render(request, template, {
-        "incoming": _rows(shown[:rows], now), "more": len(shown) > rows,
+        "fresh": _rows(fresh[:rows], now), "incoming": _rows(shown[:rows], now),
+        "more": len(shown) > rows or len(fresh) > rows,
         "outgoing": _rows(outgoing, now), "received": received})  # fmt: skip
 
 
@@ -118,7 +121,9 @@ def case_detail(request, pk):
     country = request.user.country_code
     legs = []
     now = timezone.now()
-    for row in _rows(Leg.objects.for_user(request.user).filter(case=case), now):
+    for row in _rows(
+        Leg.objects.for_user(request.user).filter(case=case).select_related("assigned_to"), now
+    ):
         leg = row["leg"]
         row["reply_form"] = (
             ReplyForm(prefix=f"leg{leg.pk}")

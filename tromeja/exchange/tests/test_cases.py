@@ -158,3 +158,23 @@ def test_a_new_partner_counts_days_in_its_own_time_zone(persona):
         received = leg.received_at.astimezone(ZoneInfo(leg.time_zone)).date()
         assert local.date() == received + timedelta(days=4)
     assert isinstance(ba.due_at, datetime)
+
+
+def test_a_new_request_is_on_the_inbox_however_many_are_overdue(persona, monkeypatch):
+    from django.utils import timezone
+
+    from tromeja.exchange import views
+
+    monkeypatch.setattr(views, "INBOX_ROWS", 2)
+    italy, slovenia = persona("it_duty"), persona("sl_duty")
+    for i in range(3):
+        late = _request(italy, subject=f"Late {i}").legs.get()
+        services.reply(user=slovenia, leg=late, kind=MessageKind.ACKNOWLEDGEMENT)
+        Leg.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=i + 1))
+    fresh = _request(italy, subject="Fresh van", urgency="urgent_direct")
+    page = testing.client_for(slovenia).get("/exchange/").content.decode()
+    assert page.index(fresh.reference) < page.index("Late 2")
+    assert "Late 0" not in page  # only the 2 most urgent of the rest
+    assert "Show all" in page
+    everything = testing.client_for(slovenia).get("/exchange/?all=1").content.decode()
+    assert all(f"Late {i}" in everything for i in range(3))

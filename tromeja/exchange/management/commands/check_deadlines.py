@@ -17,7 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, loop=None, **options):
         while True:
             raised = alerts.raise_due_alerts()
-            sent = alerts.deliver()
+            # Everything pending, in batches: a busy minute must not leave a backlog.
+            sent = batch = alerts.deliver()
+            while batch == alerts.DELIVER_BATCH:
+                batch = alerts.deliver()
+                sent += batch
             if options["verbosity"] > 1 or (loop is None and options["verbosity"]):
                 self.stdout.write(f"{raised} alerts raised, {sent} notifications sent.")
             if not loop:

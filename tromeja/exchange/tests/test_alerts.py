@@ -68,3 +68,19 @@ def test_notifications_are_sent_once_in_the_recipients_language(persona):
     assert expected != "New urgent request" and mail.outbox[0].subject.startswith(expected)
     assert "Furgone CZ 5T2 8841" in mail.outbox[0].body
     assert Notification.objects.get().sent_at is not None
+
+
+def test_one_run_of_the_clock_sends_every_pending_alert(persona, monkeypatch):
+    import functools
+
+    italy, duty = persona("it_duty"), persona("sl_duty")
+    type(duty).objects.filter(pk=duty.pk).update(email="dezurni@policija.si")
+    for subject in ("Furgone", "Camion", "Telefono"):
+        services.send_request(user=italy, subject=subject, body="?", urgency="urgent_direct",
+                              recipients=["SI"])  # fmt: skip
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 3
+    # Batches of one, as when another worker takes the rest of each batch.
+    monkeypatch.setattr(alerts, "deliver", functools.partial(alerts.deliver, limit=1))
+    call_command("check_deadlines", verbosity=0)
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert len(mail.outbox) == 3

@@ -16,14 +16,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         while True:
+            started = time.monotonic()
             raised = alerts.raise_due_alerts()
-            # Everything pending, in batches: a busy minute must not leave a backlog.
-            sent = batch = alerts.deliver()
-            while batch == alerts.DELIVER_BATCH:
+            # Every pending notification, in batches (another worker may take
+            # part of each), until none is left or the period is over.
+            sent = 0
+            while True:
                 batch = alerts.deliver()
                 sent += batch
+                if not batch or (loop and time.monotonic() - started > loop):
+                    break
             if options["verbosity"] > 1 or (loop is None and options["verbosity"]):
                 self.stdout.write(f"{raised} alerts raised, {sent} notifications sent.")
             if not loop:
                 return
-            time.sleep(max(loop, 5))
+            time.sleep(max(1.0, loop - (time.monotonic() - started)))

@@ -29,7 +29,7 @@ import urllib.request
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -106,10 +106,17 @@ def raise_due_alerts(now=None) -> int:
     candidates = Leg.objects.filter(state__in=OPEN_STATES, due_at__isnull=False).exclude(
         state=LegState.AWAITING_CLARIFICATION
     )
+    fields = ("received_at", "urgency", "time_zone", "suspensions", "due_at", "alerts", "state")
     created = 0
-    for pk in candidates.values_list("pk", flat=True).iterator():
+    for seen in candidates.only(*fields).iterator(chunk_size=2000):
+        # Read without a lock first: most open requests have no alert due.
+        if seen.clock.suspended:
+            continue
+        used = seen.clock.fraction_used(now)
+        if not any(used >= limit and alert not in seen.alerts for alert, limit in THRESHOLDS):
+            continue
         with transaction.atomic():
-            leg = Leg.objects.select_for_update().select_related("case").get(pk=pk)
+            leg = Leg.objects.select_for_update().select_related("case").get(pk=seen.pk)
             if leg.state not in OPEN_STATES or leg.clock.suspended:
                 continue
             used = leg.clock.fraction_used(now)
@@ -123,31 +130,32 @@ DELIVER_BATCH = 200
 
 
 def deliver(limit: int = DELIVER_BATCH) -> int:
-    """Sends the stored notifications not sent yet, each in its recipient's
-    language and time zone."""
-    sent = 0
-    pending = Notification.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
-    for pk in list(pending[:limit]):
-        with transaction.atomic():
-            note = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .select_related("leg__case", "recipient")
-                .filter(pk=pk, sent_at__isnull=True)
-                .first()
-            )
-            if note is None:
-                continue  # another worker has it
+    """Sends up to `limit` stored notifications not sent yet, each in its
+    recipient's language and time zone, over one mail connection, and marks
+    them sent in the same transaction. Rows another worker is sending are
+    skipped (it has them); if sending fails, none of the batch is marked and
+    the next run sends it again."""
+    with transaction.atomic():
+        notes = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(sent_at__isnull=True)
+            .select_related("leg__case", "recipient")
+            .order_by("pk")[:limit]
+        )
+        mails = []
+        for note in notes:
             user = note.recipient
             if user.email:
                 language = user.language or settings.LANGUAGE_CODE
                 with translation.override(language), timezone.override(user.time_zone):
                     subject, body = _text(note)
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            note.sent_at = timezone.now()
-            note.save(update_fields=["sent_at"])
-            sent += 1
+                mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+        if mails:
+            get_connection().send_messages(mails)
+        if notes:
+            Notification.objects.filter(pk__in=[n.pk for n in notes]).update(sent_at=timezone.now())
     post_webhooks()
-    return sent
+    return len(notes)
 
 
 def _text(note: Notification) -> tuple[str, str]:

@@ -131,36 +131,20 @@ def send_request(
     handling_note="",
     source_reliability="A",
     information_accuracy="1",
-    vehicles=(),
-    phones=(),
-    persons=(),
-    documents=(),
-    places=(),
-    incidents=(),
     attachments=(),
+    **about,
 ) -> Case:
     """Opens a case with a request to one or more partner contact points;
     each recipient gets its own leg, received now, with its deadline. What
-    it is about (persons, vehicles, phones, identity documents, places,
-    incident reports) is checked and normalised for the recipients'
-    cross-check; attachments are checked by their content. Nothing is sent
-    unless all of it is right."""
+    it is about (`about`: persons, vehicles, phones, documents, places,
+    incidents, as `subjects_of` takes them) is checked and normalised for
+    the recipients' cross-check; attachments are checked by their content.
+    Nothing is sent unless all of it is right."""
     _require_spoc(user)
     errors = {}
-    subjects = subjects_of(
-        user,
-        vehicles=vehicles,
-        phones=phones,
-        persons=persons,
-        documents=documents,
-        places=places,
-        incidents=incidents,
-        errors=errors,
-    )
-    checked = _attachments(attachments, errors)
+    subjects, checked, codes = _outgoing(user, subject, recipients, attachments, about, errors)
     if urgency not in Urgency.values:
         errors["urgency"] = [_("Choose the urgency.")]
-    codes = _recipients(user, recipients, subject, errors)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -192,23 +176,15 @@ def send_information(
     handling_note="",
     source_reliability="A",
     information_accuracy="1",
-    vehicles=(),
-    phones=(),
-    persons=(),
-    documents=(),
-    places=(),
-    incidents=(),
     attachments=(),
+    **about,
 ) -> Case:
     """Spontaneous information to partner contact points (Directive (EU)
-    2023/977 art. 7): no answer is due, so no deadline runs."""
+    2023/977 art. 7): no answer is due, so no deadline runs. What it is
+    about and its attachments are checked as for a request."""
     _require_spoc(user)
     errors = {}
-    subjects = subjects_of(user, vehicles=vehicles, phones=phones, persons=persons,
-                           documents=documents, places=places, incidents=incidents,
-                           errors=errors)  # fmt: skip
-    checked = _attachments(attachments, errors)
-    codes = _recipients(user, recipients, subject, errors)
+    subjects, checked, codes = _outgoing(user, subject, recipients, attachments, about, errors)
     if not (body or "").strip():
         errors["body"] = [_("Write the text.")]
     if errors:
@@ -245,6 +221,14 @@ def close_case(*, user, case: Case, body: str = "") -> Message:
         return _message(user, case, MessageKind.CLOSING_NOTE, body, recipients=codes,
                         handling_code=case.handling_code,
                         handling_note=case.handling_note)  # fmt: skip
+
+
+def _outgoing(user, subject, recipients, attachments, about, errors) -> tuple:
+    """What a new case sends, checked: its subjects, attachments and
+    recipients' codes; problems go to `errors`."""
+    subjects = subjects_of(user, errors=errors, **about)
+    checked = _attachments(attachments, errors)
+    return subjects, checked, _recipients(user, recipients, subject, errors)
 
 
 def _recipients(user, recipients, subject, errors) -> list[str]:

@@ -93,21 +93,27 @@ def inbox(request):
 
 @login_required
 def request_create(request):
+    return _new_case(request, RequestForm, services.send_request, _("The request is sent."))
+
+
+def _new_case(request, form_class, send, sent_message, **context):
+    """The request and information forms: partners to choose, the service's
+    errors shown on their fields, the new case's page once sent."""
     _require(request.user)
     countries = [(c.code, country_name(c.code, get_language()))
                  for c in partner_countries_for(request.user)]  # fmt: skip
-    form = RequestForm(request.POST or None, request.FILES or None, countries=countries)
+    form = form_class(request.POST or None, request.FILES or None, countries=countries)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.send_request(user=request.user, **form.cleaned_data)
+            case = send(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            messages.success(request, _("The request is sent."))
+            messages.success(request, sent_message)
             return redirect("exchange:case_detail", pk=case.pk)
-    return render(request, "exchange/request_form.html", {"form": form})
+    return render(request, "exchange/request_form.html", {"form": form, **context})
 
 
 @login_required
@@ -210,21 +216,8 @@ def case_close(request, pk):
 @login_required
 def information_create(request):
     """Spontaneous information to partner contact points (no answer due)."""
-    _require(request.user)
-    countries = [(c.code, country_name(c.code, get_language()))
-                 for c in partner_countries_for(request.user)]  # fmt: skip
-    form = InformationForm(request.POST or None, request.FILES or None, countries=countries)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.send_information(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            messages.success(request, _("The information is sent."))
-            return redirect("exchange:case_detail", pk=case.pk)
-    return render(request, "exchange/request_form.html", {"form": form, "information": True})
+    return _new_case(request, InformationForm, services.send_information,
+                     _("The information is sent."), information=True)  # fmt: skip
 
 
 def _received_message(request, pk):

@@ -3,6 +3,15 @@ import pytest
 from tromeja import testing
 
 
+def pytest_configure(config):
+    """Tests make and sign in personas thousands of times; Argon2's deliberate
+    cost (about 290 ms a hash) is for real accounts. The node's own setting
+    stays in tromeja.settings, and a test checks that it hashes with Argon2."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """For transactional tests, which start from empty tables: reload what the

@@ -19,8 +19,13 @@ def post_password(client, username, password=testing.PASSWORD, **extra):
     return client.post(SIGN_IN, {"username": username, "password": password, **extra})
 
 
-def test_passwords_are_hashed_with_argon2(sl_duty):
+def test_passwords_are_hashed_with_argon2(sl_duty, settings):
+    from tromeja import settings as node_settings
+
+    settings.PASSWORD_HASHERS = node_settings.PASSWORD_HASHERS
+    sl_duty.set_password(testing.PASSWORD)
     assert sl_duty.password.startswith("argon2$")
+    assert sl_duty.check_password(testing.PASSWORD)
 
 
 def test_a_correct_password_alone_does_not_open_the_home_page(sl_duty):

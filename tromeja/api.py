@@ -40,10 +40,25 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _presents_token(request) -> bool:
+    return request.headers.get("Authorization", "").split(" ", 1)[0].lower() == "bearer"
+
+
 class VerifiedSessionAuth(SessionAuth):
-    """The browser session, only once the second factor is passed."""
+    """The browser session, only once the second factor is passed.
+
+    A request that presents a bearer token is judged by the token alone: a
+    refused token answers 401 whatever the method, rather than falling back
+    to the session (and its CSRF check, which would answer 403)."""
+
+    def _get_key(self, request):
+        if _presents_token(request):
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
+        if _presents_token(request):
+            return None
         if request.user.is_authenticated and second_factor_satisfied(request):
             return request.user
         return None

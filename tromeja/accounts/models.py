@@ -156,6 +156,12 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
 
+    @property
+    def owner_may_hold_tokens(self) -> bool:
+        """An active owner whose roles grant API use; checked on every use,
+        so a token follows its owner's roles as they are now."""
+        return self.user.is_active and self.user.has_perm_code(Perm.USE_API)
+
     def allows(self, method: str) -> bool:
         if method in {"GET", "HEAD", "OPTIONS"}:
             return True

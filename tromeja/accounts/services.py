@@ -176,7 +176,9 @@ def authenticate_token(secret: str) -> ApiToken | None:
         .filter(digest=ApiToken.hash_secret(secret))
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.owner_may_hold_tokens:
+        # Checked on every use: a token stops working as soon as its owner
+        # is deactivated or no longer has a role that may hold tokens.
         return None
     now = timezone.now()
     # Write last use at most once a minute: API reads stay reads.

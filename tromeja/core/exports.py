@@ -1,10 +1,68 @@
-"""Helpers every export uses."""
+"""Helpers every export and print uses, and the one rule for handling codes in them.
+
+Handling codes in exports and prints (rules.md §1). An export or a print is
+the reader's own working copy, used inside the service the record was given
+to; it is not a passing-on. So a reader's export holds every record that
+`restrict(user, "export")` gives them, their own country's and partners'
+alike, H2 included: leaving out a partner's H2 report would make the file
+lie about the reader's own picture without protecting anything. What H2
+forbids is handing the record to anyone else without the provider's consent.
+The software refuses that where it sees it (only the owner country changes a
+distribution, forwarding asks `SharedRecord.may_be_passed_on`) and writes it
+on the copy: every row carries its record's handling code, the code's text
+and the H3 restrictions, and the file name carries the highest code of the
+content, so the reader sees it before opening the file. Every export and
+print logs a disclosure per record (`core/consult.py:disclose`).
+
+The audit export carries entries about records, not their content, so no
+handling code applies to it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from tromeja.core.choices import HandlingCode
 
 # Cells starting with these are run as formulas by spreadsheet programs
 # (CSV injection); a leading apostrophe makes them text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# The handling columns every exported row carries, last in the row.
+HANDLING_COLUMNS = ("handling_code", "handling", "handling_note")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export answered at once (a larger one is a background job)."""
+
+    content: bytes
+    content_type: str
+    name: str
+
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def handling_cells(record) -> dict:
+    """The record's handling code, the code's text (the stamp) and its H3
+    restrictions, for one exported row."""
+    return {
+        "handling_code": record.handling_code,
+        "handling": record.stamp,
+        "handling_note": record.handling_note if record.handling_code == HandlingCode.H3 else "",
+    }
+
+
+def highest_code(records) -> str:
+    """The highest handling code among the records (H0 when there are none)."""
+    return str(max((r.handling_code for r in records), default=HandlingCode.H0))
+
+
+def file_name(prefix: str, records, extension: str) -> str:
+    """`incidents-H2-20261204-0930.csv`: the highest code of the content and
+    the local time of the export."""
+    when = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{prefix}-{highest_code(records)}-{when}.{extension}"

@@ -233,7 +233,9 @@ class SharedRecord(models.Model):
 
     @property
     def may_be_passed_on(self) -> bool:
-        """H2 forbids onward sharing without the provider's consent (rules.md §1)."""
+        """H2 forbids onward sharing without the provider's consent (rules.md §1).
+        An export or print for the reader's own use is not a passing-on: it
+        holds the record with its stamp (the rule and its reason: core/exports.py)."""
         return self.handling_code != HandlingCode.H2
 
     @property

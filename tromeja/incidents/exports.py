@@ -1,16 +1,22 @@
 """Exports of the incident list: CSV, XLSX and GeoJSON.
 
 An export leaves the system, so it is a disclosure: every exported report is
-written to the audit trail, H1 is stamped on the file, and reports of other
-countries under H2 are withheld (rules.md §1: not to be passed on without
-the provider's consent). The list export carries no personal data: names,
-plates, phones and documents stay in the system.
+written to the audit trail, and every row carries its handling code, the
+code's text and the H3 restrictions, as `core/exports.py` rules for every
+export (partners' H2 reports included: an export is the reader's own copy,
+not a passing-on). The files are laid out for standard readers: the header
+is the first line of a CSV, dates are date cells in XLSX, and each GeoJSON
+feature carries the handling columns in its properties, where GDAL reads
+them. The list export carries no personal data: names, plates, phones and
+documents stay in the system.
+
+The page and the API both call `start_export`.
 """
 
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,9 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tromeja.core import jobs
-from tromeja.core.choices import HandlingCode
 from tromeja.core.consult import disclose
-from tromeja.core.exports import safe_cell
+from tromeja.core.exports import (
+    HANDLING_COLUMNS,
+    ExportFile,
+    file_name,
+    handling_cells,
+    safe_cell,
+)
 from tromeja.core.models import Job
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
@@ -36,17 +47,20 @@ COLUMNS = (
     "reference", "type", "status", "occurred_at", "aware_at", "latitude", "longitude", "border",
     "border_section", "responsible_unit", "nearest_crossing", "persons_total",
     "detection_method", "transport", "impact_level", "confidence", "owner_country",
-    "handling_code", "evaluation_code", "late_report",
+    "evaluation_code", "late_report", *HANDLING_COLUMNS,
 )  # fmt: skip
+XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def _row(incident) -> dict:
+    """One report's values; dates stay datetimes (local time) until each
+    format writes them its own way."""
     return {
         "reference": incident.reference,
         "type": incident.type,
         "status": incident.status,
-        "occurred_at": timezone.localtime(incident.occurred_at).isoformat(timespec="minutes"),
-        "aware_at": timezone.localtime(incident.aware_at).isoformat(timespec="minutes"),
+        "occurred_at": timezone.localtime(incident.occurred_at).replace(second=0, microsecond=0),
+        "aware_at": timezone.localtime(incident.aware_at).replace(second=0, microsecond=0),
         "latitude": incident.latitude,
         "longitude": incident.longitude,
         "border": incident.border,
@@ -59,14 +73,32 @@ def _row(incident) -> dict:
         "impact_level": incident.impact_level,
         "confidence": incident.confidence,
         "owner_country": incident.owner_country_id,
-        "handling_code": incident.handling_code,
         "evaluation_code": incident.evaluation_code,
         "late_report": incident.late_report,
+        **handling_cells(incident),
     }
 
 
-def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes, str, str, int]:
-    """Returns (content, content type, file name, number withheld under H2).
+def _text(value):
+    """A value as CSV and GeoJSON write it: dates in ISO 8601 with their offset."""
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, datetime):
+        # Spreadsheets hold no time zone: the cell is the local time of the
+        # export, as the CSV's offset says.
+        cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))
+        cell.number_format = XLSX_DATE_FORMAT
+        return cell
+    return safe_cell(value) if isinstance(value, str) else value
+
+
+def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes, str, str]:
+    """Returns (content, content type, file name) of the reports in
+    `queryset`, which the caller took from `restrict(user, "export")`.
     `progress(done)` is called as reports are read."""
     if fmt not in FORMATS:
         raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
@@ -75,47 +107,28 @@ def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes,
         raise ValidationError(
             _("More than %(max)d reports: narrow the filters.") % {"max": MAX_ROWS}
         )
-    reports, withheld = [], 0
+    reports = []
     for done, incident in enumerate(queryset.iterator(chunk_size=2000), start=1):
         if progress is not None:
             progress(done)
-        if (
-            incident.handling_code == HandlingCode.H2
-            and incident.owner_country_id != user.country_code
-        ):
-            withheld += 1
-            continue
         reports.append(incident)
-    stamps = []
-    if any(r.handling_code == HandlingCode.H1 for r in reports):
-        stamps.append(str(HandlingCode.H1.label))
-    if any(r.handling_code == HandlingCode.H2 for r in reports):
-        stamps.append(str(HandlingCode.H2.label))
-    stamps.extend(f"{r.reference}: {r.handling_note}" for r in reports if r.handling_code == "H3")
     rows = [_row(r) for r in reports]
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    name = f"incidents-{stamp}.{fmt}"
+    name = file_name("incidents", reports, fmt)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        for line in stamps:
-            writer.writerow([safe_cell(line)])
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([safe_cell(row[c]) for c in COLUMNS])
+            writer.writerow([safe_cell(_text(row[c])) for c in COLUMNS])
         content = out.getvalue().encode("utf-8-sig")
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Incidents"))
-        for line in stamps:
-            sheet.append([safe_cell(line)])
         sheet.append(list(COLUMNS))
         for row in rows:
-            sheet.append([
-                safe_cell(v) if isinstance(v, str) else v for v in (row[c] for c in COLUMNS)
-            ])  # fmt: skip
+            sheet.append([_xlsx_cell(sheet, row[c]) for c in COLUMNS])
         buffer = io.BytesIO()
         book.save(buffer)
         content = buffer.getvalue()
@@ -123,15 +136,36 @@ def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes,
         features = [
             {"type": "Feature",
              "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-             "properties": row}
+             "properties": {c: _text(row[c]) for c in COLUMNS}}
             for row in rows
         ]  # fmt: skip
         content = json.dumps(
-            {"type": "FeatureCollection", "handling": stamps, "features": features},
-            ensure_ascii=False,
+            {"type": "FeatureCollection", "features": features}, ensure_ascii=False
         ).encode()
     disclose(user, reports, channel=f"export-{fmt}")
-    return content, FORMATS[fmt], name, withheld
+    return content, FORMATS[fmt], name
+
+
+def start_export(*, user, filters: dict, fmt: str) -> ExportFile | Job:
+    """The export of the incident list with `filters` (the list's filters) in
+    `fmt`, as the page and the API ask for it: the file at once when it is
+    small, else a queued job that writes it (`runs_in_background`)."""
+    from tromeja.incidents.filters import apply_filters
+    from tromeja.incidents.models import Incident
+
+    if not user.has_perm_code(Perm.EXPORT_RECORDS):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
+    queryset = apply_filters(Incident.objects.restrict(user, Action.EXPORT), filters)
+    count = queryset.count()
+    if count > MAX_ROWS:
+        raise ValidationError(
+            _("More than %(max)d reports: narrow the filters.") % {"max": MAX_ROWS}
+        )
+    if runs_in_background(count):
+        return request_export(user=user, filters=filters, fmt=fmt)
+    return ExportFile(*export_incidents(user=user, queryset=queryset, fmt=fmt))
 
 
 # --- Long exports run in the background ----------------------------------------
@@ -176,8 +210,8 @@ def _export(job: Job, progress: jobs.Progress) -> dict:
         # The job sees what its requester may export, no more.
         queryset = apply_filters(Incident.objects.restrict(user, Action.EXPORT), filters)
         progress.phase("writing", total=queryset.count())
-        content, _type, name, withheld = export_incidents(
+        content, _type, name = export_incidents(
             user=user, queryset=queryset, fmt=job.params["format"], progress=progress.step
         )
     (jobs.job_dir(job) / name).write_bytes(content)
-    return {"file": name, "withheld": withheld, "exported": progress.job.total - withheld}
+    return {"file": name, "exported": progress.job.total}

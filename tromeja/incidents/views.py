@@ -348,25 +348,20 @@ def incident_return(request, pk):
 def incident_export(request):
     from tromeja.incidents import exports
 
-    _require(request.user, Perm.EXPORT_RECORDS)
-    form, data = _filter_form(request)
-    fmt = request.POST.get("format", "csv")
-    queryset = apply_filters(Incident.objects.restrict(request.user, Action.EXPORT), data)
+    _form, data = _filter_form(request)
     back = f"{reverse('incidents:incident_list')}?{request.GET.urlencode()}"
     try:
-        if fmt in exports.FORMATS and exports.runs_in_background(queryset.count()):
-            job = exports.request_export(user=request.user, filters=data, fmt=fmt)
-            return redirect("incidents:job_detail", pk=job.pk)
-        content, content_type, name, withheld = exports.export_incidents(
-            user=request.user, queryset=queryset, fmt=fmt
+        outcome = exports.start_export(
+            user=request.user, filters=data, fmt=request.POST.get("format", "csv")
         )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(back)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Withheld-H2"] = str(withheld)
+    if isinstance(outcome, Job):
+        return redirect("incidents:job_detail", pk=outcome.pk)
+    response = HttpResponse(outcome.content, content_type=outcome.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{outcome.name}"'
     return response
 
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tromeja.core import audit
-from tromeja.core.choices import AuditAction, HandlingCode
+from tromeja.core.choices import AuditAction
 from tromeja.core.consult import disclose
-from tromeja.core.exports import safe_cell
+from tromeja.core.exports import HANDLING_COLUMNS, handling_cells, safe_cell
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
+from tromeja.core.transitions import lock
 from tromeja.notices.models import Notice
 
 # Fields a caller may set; the record base's bookkeeping is set here.
@@ -124,6 +125,8 @@ def erase_notice(*, user, notice: Notice) -> None:
     if not Notice.objects.restrict(user, Action.DELETE).filter(pk=notice.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
+        # Erased once: a second erasure at the same moment finds nothing.
+        lock(notice)
         pk = notice.pk
         notice.delete()
         # The erasure entry names the record and nothing of its content.
@@ -131,42 +134,27 @@ def erase_notice(*, user, notice: Notice) -> None:
 
 
 def export_csv(*, user, notices) -> str:
-    """CSV of notices the user may export, each stamped with its handling code.
-    Logs a disclosure for every exported notice."""
+    """CSV of notices the user may export: the header first, then one row per
+    notice carrying its handling code, the code's text and the H3
+    restrictions (core/exports.py). Logs a disclosure for every exported notice."""
     notices = list(notices)
+    columns = ("id", "kind", "title", "owner_country", "created", "evaluation_code",
+               "distribution", "text", *HANDLING_COLUMNS)  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out)
-    if any(n.handling_code == HandlingCode.H1 for n in notices):
-        writer.writerow([safe_cell(str(HandlingCode.H1.label))])
-    writer.writerow(
-        [
-            _("id"),
-            _("kind"),
-            _("title"),
-            _("owner country"),
-            _("created"),
-            _("handling code"),
-            _("evaluation code"),
-            _("distribution"),
-            _("text"),
-        ]
-    )
+    writer.writerow(columns)
     for n in notices:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    n.pk,
-                    n.get_kind_display(),
-                    n.title,
-                    n.owner_country_id,
-                    timezone.localtime(n.created_at).isoformat(timespec="minutes"),
-                    n.stamp,
-                    n.evaluation_code,
-                    n.get_distribution_display(),
-                    n.body,
-                )
-            ]
-        )
+        row = {
+            "id": n.pk,
+            "kind": n.get_kind_display(),
+            "title": n.title,
+            "owner_country": n.owner_country_id,
+            "created": timezone.localtime(n.created_at).isoformat(timespec="minutes"),
+            "evaluation_code": n.evaluation_code,
+            "distribution": n.get_distribution_display(),
+            "text": n.body,
+            **handling_cells(n),
+        }
+        writer.writerow([safe_cell(row[c]) for c in columns])
     disclose(user, notices, channel="export")
     return out.getvalue()

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -152,11 +153,15 @@ def notice_print(request, pk):
 @login_required
 @require_POST
 def notice_export(request):
-    _require(request.user, Perm.EXPORT_RECORDS)
+    from tromeja.notices import exports
+
     _form, data = _filter_form(request)
-    notices = apply_filters(visible_notices(request.user, Action.EXPORT), data)[:10000]
-    body = services.export_csv(user=request.user, notices=notices)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="notices-{stamp}.csv"'
+    try:
+        export = exports.start_export(user=request.user, filters=data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('notices:notice_list')}?{request.GET.urlencode()}")
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.name}"'
     return response

@@ -17,6 +17,8 @@ class SharedRecordOut(Schema):
     shared_with: list[str]
     handling_code: str
     handling_note: str
+    source_reliability: str
+    information_accuracy: str
     evaluation_code: str
     has_personal_data: bool
     data_subject_category: str

@@ -122,6 +122,34 @@ class CountOut(Schema):
     unaccompanied: int
 
 
+class PersonOut(Schema):
+    role: str
+    category: str
+    surname: str
+    given_names: str
+    date_of_birth: date | None
+    nationality: str
+
+
+class VehicleOut(Schema):
+    plate: str
+    registration_country: str
+    make: str
+    model: str
+    colour: str
+
+
+class PhoneOut(Schema):
+    number: str
+
+
+class DocumentOut(Schema):
+    type: str
+    number: str
+    issuing_country: str
+    fraudulent: bool
+
+
 class IncidentListOut(SharedRecordOut):
     reference: str
     type: str
@@ -161,10 +189,20 @@ class IncidentOut(IncidentListOut):
     stage: str
     crossing_mode: str
     direction: str
+    evasion: bool
+    embarkation_country: str
+    destination_country: str
+    location_override_reason: str
     narrative: str
     confidence: str
     return_comment: str
+    # Everything PUT accepts comes back, so that a report read and written
+    # back unchanged keeps its lists (and with them its cross-match hits).
     counts: list[CountOut]
+    persons: list[PersonOut]
+    vehicles: list[VehicleOut]
+    phones: list[PhoneOut]
+    documents: list[DocumentOut]
     follows: str | None = None
     related: list[str] = []
     sightings: list[SightingOut] = []
@@ -172,6 +210,22 @@ class IncidentOut(IncidentListOut):
     @staticmethod
     def resolve_counts(obj):
         return list(obj.counts.all())
+
+    @staticmethod
+    def resolve_persons(obj):
+        return list(obj.persons.order_by("pk"))
+
+    @staticmethod
+    def resolve_vehicles(obj):
+        return list(obj.vehicles.order_by("pk"))
+
+    @staticmethod
+    def resolve_phones(obj):
+        return list(obj.phones.order_by("pk"))
+
+    @staticmethod
+    def resolve_documents(obj):
+        return list(obj.documents.order_by("pk"))
 
     @staticmethod
     def resolve_follows(obj):

@@ -1,3 +1,4 @@
+import io
 import re
 import uuid
 
@@ -68,9 +69,36 @@ class PurposeRequiredMiddleware:
         return None
 
 
+MB = 1024 * 1024
+
+
+def _large_body_path(path: str) -> bool:
+    from django.conf import settings
+
+    return any(re.match(pattern, path) for pattern in settings.TROMEJA_LARGE_BODY_PATHS)
+
+
+def waitress_limits() -> dict:
+    """Waitress's own limits for `tromeja serve`. Waitress reads a whole body
+    (spooling it to a temporary file) before the application sees it, and
+    answers a larger one with its own English page; its limit is therefore
+    well above TROMEJA_MAX_UPLOAD_MB, so that a body over the upload limit
+    reaches UploadLimitMiddleware and gets its answer in the user's language."""
+    from django.conf import settings
+
+    return {"max_request_body_size": 4 * settings.TROMEJA_MAX_UPLOAD_MB * MB}
+
+
 class UploadLimitMiddleware:
-    """Refuses a request body larger than TROMEJA_MAX_UPLOAD_MB before any of
-    it is read (HTTP 413), in the user's language."""
+    """Refuses a request body larger than TROMEJA_MAX_UPLOAD_MB from its
+    Content-Length, before any of it is read (HTTP 413), in the user's
+    language: a page, or the API's JSON error shape under /api/.
+
+    Bodies that Django reads into memory (JSON, forms without files) keep
+    Django's small DATA_UPLOAD_MAX_MEMORY_SIZE and get the same clear 413
+    above it, except on the paths of TROMEJA_LARGE_BODY_PATHS (API calls
+    that carry Base64 attachments): there the body is read here, up to the
+    upload limit, so the API accepts what the form accepts."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -78,14 +106,33 @@ class UploadLimitMiddleware:
     def __call__(self, request):
         from django.conf import settings
 
-        limit = settings.TROMEJA_MAX_UPLOAD_MB * 1024 * 1024
+        limit = settings.TROMEJA_MAX_UPLOAD_MB * MB
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > limit:
             return self._refuse(request, length, settings.TROMEJA_MAX_UPLOAD_MB)
+        in_memory = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        multipart = request.content_type.startswith("multipart/")
+        if in_memory is not None and length > in_memory and not multipart:
+            if not _large_body_path(request.path_info):
+                return self._refuse(request, length, None)
+            # Django's body property refuses a body over its own limit; read
+            # it here instead (the length is bounded above) and leave it
+            # where that property and the parsers look for it.
+            request._body = request.read(length)
+            request._stream = io.BytesIO(request._body)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Fields of a multipart form count against Django's small limit too;
+        # only the parser can tell, so its refusal gets the same answer.
+        from django.core.exceptions import RequestDataTooBig
+
+        if isinstance(exception, RequestDataTooBig):
+            return self._refuse(request, 0, None)
+        return None
 
     def _refuse(self, request, length, limit_mb):
         from django.conf import settings
@@ -98,16 +145,20 @@ class UploadLimitMiddleware:
         user = request.user = get_user(request)
         language = getattr(user, "language", "") or translation.get_language()
         with translation.override(language if language in dict(settings.LANGUAGES) else None):
-            message = _(
-                "The file is too large (%(size)d MB); at most %(max)d MB are accepted. "
-                "Split it into smaller files."
-            ) % {"size": round(length / 1024 / 1024), "max": limit_mb}
+            if limit_mb is None:
+                message = _("The request is too large.")
+            else:
+                message = _(
+                    "The file is too large (%(size)d MB); at most %(max)d MB are accepted. "
+                    "Split it into smaller files."
+                ) % {"size": round(length / MB), "max": limit_mb}
             if request.path.startswith("/api/"):
                 response = JsonResponse({"detail": message}, status=413)
             else:
                 response = render(
                     request, "413.html", {"message": message, "back": request.path}, status=413
                 )
-        # The body was not read: the connection cannot be reused.
-        response["Connection"] = "close"
+        # No "Connection: close": it is a hop-by-hop header, which a WSGI
+        # application may not set (waitress answers it with a 500); the
+        # servers read or discard the rest of the body themselves.
         return response

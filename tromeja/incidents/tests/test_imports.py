@@ -303,7 +303,8 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(persona):
 
     request.session = SessionStore()
     refused = UploadLimitMiddleware(lambda r: r.body)(request)
-    assert refused.status_code == 413 and refused["Connection"] == "close"
+    # No hop-by-hop header: waitress answers an application that sets one with a 500.
+    assert refused.status_code == 413 and not refused.has_header("Connection")
     assert "200 MB" in refused.content.decode()
     api = testing.client_for(officer).post(
         "/api/v1/incidents/imports", data=b"x" * (2 * 1024 * 1024), content_type="text/csv"

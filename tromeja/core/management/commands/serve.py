@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from waitress import serve
 
+        from tromeja.core.middleware import waitress_limits
         from tromeja.wsgi import application
 
         if not options["no_worker"] and settings.TASK_BACKEND == "database":
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             port=options["port"],
             threads=options["threads"],
             ident="tromeja",
-            # Bodies a little over the upload limit reach the application,
-            # which answers them with a clear message; far larger ones are cut.
-            max_request_body_size=(settings.TROMEJA_MAX_UPLOAD_MB + 10) * 1024 * 1024,
+            # Bodies over the upload limit reach the application, which
+            # answers them in the user's language; far larger ones are cut.
+            **waitress_limits(),
         )

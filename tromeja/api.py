@@ -136,7 +136,9 @@ def _register_routers():
 
     api.add_router("/reference", reference_router)
     api.add_router("/me", accounts_router)
+    api.add_router("/notices/exports", "tromeja.notices.export_api.router")
     api.add_router("/notices", notices_router)
+    api.add_router("/incidents/exports", "tromeja.incidents.export_api.router")
     api.add_router("/incidents", incidents_router)
     api.add_router("/audit", audit_router)
     api.add_router("/exchange", exchange_router)

@@ -122,7 +122,11 @@ def on_unauthenticated(request, exc):
 def on_http_error(request, exc):
     # ninja's own messages are English; ours are already translated.
     english = {"CSRF check Failed", "Unauthorized", "Forbidden", "Too many requests."}
-    detail = None if str(exc) in english else str(exc)
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        detail = _("The request body is not valid JSON.")
+    else:
+        detail = None if message in english else message
     return _error(request, exc.status_code, detail)
 
 

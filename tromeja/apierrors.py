@@ -5,8 +5,24 @@ language (Accept-Language, else the user's saved language):
     {"detail": "...", "errors": [{"field": "body.title", "message": "..."}]}
 """
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from tromeja.core import dates
+
+# pydantic writes the choices as "'a', 'b' or 'c'": English, and quoted.
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _choices(expected) -> str:
+    """The accepted values, listed without pydantic's English "or"."""
+    text = str(expected)
+    found = _QUOTED.findall(text)
+    if not found:
+        found = [p for p in re.split(r",\s*|\s+or\s+", text) if p]
+    return ", ".join(value or '""' for value in found)
 
 
 def _message(error: dict) -> str:
@@ -30,12 +46,14 @@ def _message(error: dict) -> str:
         return _("Enter text.")
     if kind in {"uuid_type", "uuid_parsing"}:
         return _("Enter a valid identifier (UUID).")
+    if kind == "date_out_of_range":
+        return dates.out_of_range_message()
     if kind.startswith("date") and "time" not in kind:
         return _("Enter a valid date (YYYY-MM-DD).")
     if kind.startswith("datetime") or kind.startswith("timezone"):
         return _("Enter a valid date and time (ISO 8601).")
     if kind in {"enum", "literal_error"}:
-        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+        return _("Choose one of: %(choices)s.") % {"choices": _choices(ctx.get("expected", ""))}
     if kind in {"greater_than", "greater_than_equal"}:
         return _("The value is too small.")
     if kind in {"less_than", "less_than_equal"}:

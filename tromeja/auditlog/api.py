@@ -1,13 +1,15 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tromeja.auditlog.filters import apply_filters
 from tromeja.core.choices import AuditAction
 from tromeja.core.models import AuditEntry
+from tromeja.core.pagination import BoundedPageNumberPagination
 from tromeja.core.roles import Perm
+from tromeja.core.schemas import ApiDate
 
 router = Router(tags=["audit"])
 
@@ -31,14 +33,14 @@ class AuditFilter(FilterSchema):
     action: AuditAction | None = None
     record: str | None = Field(None, max_length=64)
     purpose: str | None = Field(None, max_length=100)
-    since: date | None = None
-    until: date | None = None
+    since: ApiDate | None = None
+    until: ApiDate | None = None
 
 
 @router.get(
     "", response=list[AuditEntryOut], summary="Search the audit log (data protection officers)"
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_entries(request, filters: Query[AuditFilter]):
     if not request.user.has_perm_code(Perm.READ_AUDIT_LOG):
         raise PermissionDenied

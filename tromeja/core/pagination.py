@@ -9,10 +9,13 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from ninja import Schema
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import PageNumberPagination
 
 COUNT_CAP = 10_000
+# The largest page an API list returns; larger page_size values are refused.
+MAX_PAGE_SIZE = ninja_settings.PAGINATION_MAX_PER_PAGE_SIZE
 
 
 def bounded_count(queryset, cap: int | None = None) -> int:
@@ -44,7 +47,23 @@ class BoundedPaginator(Paginator):
 
 class BoundedPageNumberPagination(PageNumberPagination):
     """Page-number pagination whose `count` is exact up to COUNT_CAP; beyond
-    it `count` is COUNT_CAP and `count_capped` is true."""
+    it `count` is COUNT_CAP and `count_capped` is true. Every API list uses
+    it: page and page_size are bounded in the schema, so a page number no
+    database can offset to is a 422, not a server error."""
+
+    class Input(Schema):
+        page: int = Field(
+            1,
+            ge=1,
+            le=COUNT_CAP,
+            description=f"Page number, from 1 (lists count {COUNT_CAP} records at most)",
+        )
+        page_size: int | None = Field(
+            None, ge=1, le=MAX_PAGE_SIZE, description=f"Records per page, at most {MAX_PAGE_SIZE}"
+        )
+
+    def __init__(self, *, page_size: int = 50, **kwargs):
+        super().__init__(page_size=page_size, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
     class Output(Schema):
         items: list[Any]

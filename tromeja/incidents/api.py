@@ -14,7 +14,7 @@ from tromeja.core.models import Job
 from tromeja.core.pagination import BoundedPageNumberPagination
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
-from tromeja.core.schemas import SharedRecordOut
+from tromeja.core.schemas import ApiDate, ApiDateTime, SharedRecordOut
 from tromeja.incidents import services
 from tromeja.incidents.choices import (
     AgeGroup,
@@ -50,7 +50,7 @@ class PersonIn(Schema):
     category: Literal["suspect", "convicted", "victim", "other"]
     surname: str = Field(min_length=1, max_length=100)
     given_names: str = Field("", max_length=100)
-    date_of_birth: date | None = None
+    date_of_birth: ApiDate | None = None
     nationality: str = Field("", max_length=2)
 
 
@@ -75,8 +75,8 @@ class DocumentIn(Schema):
 
 class IncidentIn(Schema):
     type: IncidentType
-    occurred_at: datetime
-    aware_at: datetime
+    occurred_at: ApiDateTime
+    aware_at: ApiDateTime
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
     place_name: str = Field("", max_length=200)
@@ -96,7 +96,7 @@ class IncidentIn(Schema):
     handling_note: str = Field("", max_length=500)
     source_reliability: Literal["A", "B", "C", "X"] = "A"
     information_accuracy: Literal["1", "2", "3", "4"] = "1"
-    review_by: date | None = None
+    review_by: ApiDate | None = None
     distribution: Literal["national", "named", "partners"] = "national"
     shared_with: list[str] = Field(default_factory=list, max_length=20)
     border_section: str = Field("", max_length=48)
@@ -242,8 +242,8 @@ class IncidentFilter(FilterSchema):
     status: Literal["draft", "submitted", "validated", "returned"] | None = None
     border_section: str | None = Field(None, max_length=48)
     country: str | None = Field(None, min_length=2, max_length=2)
-    since: date | None = None
-    until: date | None = None
+    since: ApiDate | None = None
+    until: ApiDate | None = None
     sort: Literal["-occurred_at", "occurred_at", "reference", "-persons_total"] | None = None
 
 
@@ -306,8 +306,8 @@ class MapQuery(Schema):
         pattern=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$",
         description="west,south,east,north in degrees",
     )
-    since: date | None = None
-    until: date | None = None
+    since: ApiDate | None = None
+    until: ApiDate | None = None
     type: IncidentType | None = None
     status: Literal["draft", "submitted", "validated", "returned"] | None = None
     country: str | None = Field(None, min_length=2, max_length=2)

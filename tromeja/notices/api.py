@@ -4,12 +4,13 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tromeja.core.consult import consult
+from tromeja.core.pagination import BoundedPageNumberPagination
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
-from tromeja.core.schemas import SharedRecordOut
+from tromeja.core.schemas import ApiDate, SharedRecordOut, omittable
 from tromeja.notices import services
 from tromeja.notices.filters import apply_filters
 from tromeja.notices.models import Notice
@@ -40,7 +41,7 @@ class NoticeIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10000)
     persons_concerned: str = Field("", max_length=2000)
-    valid_until: date | None = None
+    valid_until: ApiDate | None = None
     distribution: DistributionIn = "national"
     shared_with: list[str] = Field(default_factory=list, max_length=20)
     handling_code: HandlingIn = "H0"
@@ -49,24 +50,27 @@ class NoticeIn(Schema):
     information_accuracy: Accuracy
     has_personal_data: bool = False
     data_subject_category: Category = ""
-    review_by: date | None = None
+    review_by: ApiDate | None = None
 
 
 class NoticePatch(Schema):
-    kind: Kind | None = None
-    title: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1, max_length=10000)
-    persons_concerned: str | None = Field(None, max_length=2000)
-    valid_until: date | None = None
-    distribution: DistributionIn | None = None
-    shared_with: list[str] | None = Field(None, max_length=20)
-    handling_code: HandlingIn | None = None
-    handling_note: str | None = Field(None, max_length=500)
-    source_reliability: Reliability | None = None
-    information_accuracy: Accuracy | None = None
-    has_personal_data: bool | None = None
-    data_subject_category: Category | None = None
-    review_by: date | None = None
+    """The fields to change; those left out stay as they are. Only the two
+    dates may be sent as null (to clear them)."""
+
+    kind: Kind = omittable()
+    title: str = omittable(min_length=1, max_length=200)
+    body: str = omittable(min_length=1, max_length=10000)
+    persons_concerned: str = omittable(max_length=2000)
+    valid_until: ApiDate | None = None
+    distribution: DistributionIn = omittable()
+    shared_with: list[str] = omittable(max_length=20)
+    handling_code: HandlingIn = omittable()
+    handling_note: str = omittable(max_length=500)
+    source_reliability: Reliability = omittable()
+    information_accuracy: Accuracy = omittable()
+    has_personal_data: bool = omittable()
+    data_subject_category: Category = omittable()
+    review_by: ApiDate | None = None
 
 
 class NoticeFilter(FilterSchema):
@@ -86,7 +90,7 @@ def _require(request, perm):
 
 
 @router.get("", response=list[NoticeListOut], summary="Notices you may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_notices(request, filters: Query[NoticeFilter]):
     _require(request, Perm.VIEW_RECORDS)
     return apply_filters(_base().restrict(request.user), filters.model_dump())

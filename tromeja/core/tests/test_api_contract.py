@@ -1,0 +1,133 @@
+"""Bad input the API once answered with a server error or in English: each
+answers a clear, localized 4xx now."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tromeja import testing
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/incidents", "/api/v1/notices", "/api/v1/audit"])
+@pytest.mark.parametrize("query", ["page=9223372036854775808", "page=10001", "page_size=101"])
+def test_a_page_no_list_can_reach_is_refused_not_a_server_error(persona, path, query):
+    user = persona("sl_dpo") if "audit" in path else persona("sl_duty")
+    response = testing.client_for(user).get(f"{path}?{query}")
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] in {"query.page", "query.page_size"}
+
+
+def test_the_last_page_a_list_offers_is_accepted(sl_duty):
+    response = testing.client_for(sl_duty).get("/api/v1/notices?page=10000&page_size=1")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize("field", ["handling_note", "persons_concerned", "data_subject_category"])
+def test_patching_a_notice_field_to_null_is_refused(sl_duty, field):
+    notice = testing.notice(sl_duty)
+    response = testing.client_for(sl_duty).patch(
+        f"/api/v1/notices/{notice.pk}", json.dumps({field: None}), content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    [error] = response.json()["errors"]
+    assert error["field"] == field and error["message"]
+
+
+def test_a_notice_date_may_still_be_cleared_with_null(sl_duty):
+    notice = testing.notice(sl_duty, valid_until=timezone.localdate() + timedelta(days=3))
+    response = testing.client_for(sl_duty).patch(
+        f"/api/v1/notices/{notice.pk}",
+        json.dumps({"valid_until": None}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["valid_until"] is None
+
+
+def test_a_roster_before_1900_is_refused(sl_duty):
+    response = testing.client_for(sl_duty).get("/api/v1/exchange/roster?since=1880-01-01T00:00:00Z")
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "query.since"
+    assert "1900-01-01" in response.json()["errors"][0]["message"]
+
+
+def test_roster_times_are_rfc_3339(sl_duty):
+    response = testing.client_for(sl_duty).get("/api/v1/exchange/roster?since=1900-01-01T00:00:00Z")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert RFC3339.match(body["since"]) and RFC3339.match(body["until"]), body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/v1/notices", {"valid_until": "0514-05-01"}, "valid_until"),
+        ("post", "/api/v1/notices", {"review_by": "2514-05-01"}, "review_by"),
+        ("post", "/api/v1/incidents", {"occurred_at": "0514-05-01T10:00:00Z"}, "occurred_at"),
+        ("get", "/api/v1/incidents?since=0514-05-01", None, "query.since"),
+        ("get", "/api/v1/incidents/map?until=9999-12-31", None, "query.until"),
+        ("get", "/api/v1/audit?since=0514-05-01", None, "query.since"),
+    ],
+)
+def test_dates_out_of_the_sensible_range_are_refused_everywhere(persona, method, path, body, field):
+    user = persona("sl_dpo") if "audit" in path else persona("sl_duty")
+    client = testing.client_for(user)
+    if method == "get":
+        response = client.get(path)
+    elif "incidents" in path:
+        response = client.post(
+            path, testing.incident_api_body(**body), content_type="application/json"
+        )
+    else:
+        notice = {
+            "kind": "other",
+            "title": "t",
+            "body": "b",
+            "source_reliability": "A",
+            "information_accuracy": "1",
+        }
+        response = client.post(
+            path, json.dumps({**notice, **body}), content_type="application/json"
+        )
+    assert response.status_code == 422, response.content
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert field in errors
+    assert "1900-01-01" in errors[field] and "2100-12-31" in errors[field]
+
+
+def test_a_date_of_birth_of_a_person_in_a_report_is_bounded_too(sl_duty):
+    body = testing.incident_api_body(
+        persons=[
+            {"role": "driver", "category": "suspect", "surname": "X", "date_of_birth": "0514-01-01"}
+        ]
+    )
+    response = testing.client_for(sl_duty).post(
+        "/api/v1/incidents", body, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "persons.0.date_of_birth"
+
+
+def test_a_body_that_is_not_json_is_answered_in_the_callers_language(sl_duty):
+    response = testing.client_for(sl_duty).post(
+        "/api/v1/notices", "{not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Il corpo della richiesta non è un JSON valido."
+
+
+def test_a_choice_error_lists_the_choices_without_an_english_or(sl_duty):
+    response = testing.client_for(sl_duty).get(
+        "/api/v1/notices?kind=nonsense", HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert response.status_code == 422
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("Scegli tra: ")
+    assert " or " not in message and "'" not in message
+    assert "lookout" in message and "modus_operandi" in message

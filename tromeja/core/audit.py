@@ -2,8 +2,15 @@
 
 `log()` is the only way to write an entry; service functions call it inside
 their own transaction, so an entry exists exactly when the change it records
-was committed. `verify_chain()` re-computes the chain and names the first
-entry that does not fit.
+was committed. `verify_chain()` re-computes the chain, checks it against the
+signed checkpoints kept outside the database (core/checkpoints.py) and names
+the first entry that does not fit.
+
+Every entry belongs to a country's data protection officer: the acting
+user's country, or, for an entry no user made (the demo loader, a command at
+the node's console), the country of the user or record it is about
+(`subject_country`). Only events with neither, such as a failed sign-in, are
+the node's anonymous events.
 """
 
 import hashlib
@@ -19,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tromeja.core import context
+from tromeja.core import checkpoints, context
 from tromeja.core.choices import AuditAction
 from tromeja.core.models import AuditChainHead, AuditEntry
 
@@ -50,10 +57,16 @@ def _key() -> bytes:
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _digest(key: bytes, values: tuple) -> str:
-    """HMAC-SHA256 over the canonical JSON of an entry's fields."""
+def _digest(key: bytes, values: tuple, subject_country: str = "") -> str:
+    """HMAC-SHA256 over the canonical JSON of an entry's fields. The subject
+    country, when there is one, is a last element of its own kind (an
+    object), so entries written before it existed keep their hashes and it
+    cannot be added to or taken from an entry unnoticed."""
     seq, at, *rest = values
-    payload = _ENCODER.encode([seq, at.astimezone(UTC).isoformat(timespec="microseconds"), *rest])
+    fields = [seq, at.astimezone(UTC).isoformat(timespec="microseconds"), *rest]
+    if subject_country:
+        fields.append({"subject_country": subject_country})
+    payload = _ENCODER.encode(fields)
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -67,6 +80,18 @@ class Event:
     object_id: str = ""
     recipients: tuple[str, ...] = ()
     detail: dict | None = None
+
+
+def _object_country(obj) -> str:
+    """The country of the user or record an entry is about: a user's
+    country, a record's owner country, an agency's or unit's country."""
+    if obj is None:
+        return ""
+    for attribute in ("country_code", "owner_country_id", "country_id"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return ""
 
 
 def _object_ref(event: Event) -> tuple[str, str]:
@@ -139,6 +164,7 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
         if head is None:
             head = AuditChainHead.objects.create(pk=1, seq=0, entry_hash=GENESIS)
         seq, prev = head.seq, head.entry_hash
+        before = seq
         now = timezone.now()
         entries = []
         for event in events:
@@ -160,16 +186,25 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
                 event.detail or {},
                 prev,
             )
-            digest = _digest(key, values)
-            entries.append(AuditEntry(**dict(zip(_FIELDS, values, strict=True)), entry_hash=digest))
+            # Without an acting user, the entry belongs to the country it is about.
+            subject = "" if country else _object_country(event.obj)
+            digest = _digest(key, values, subject)
+            entries.append(
+                AuditEntry(
+                    **dict(zip(_FIELDS, values, strict=True)),
+                    subject_country=subject,
+                    entry_hash=digest,
+                )
+            )
             prev = digest
         _insert(entries)
         head.seq, head.entry_hash = seq, prev
         head.save(update_fields=["seq", "entry_hash"])
+        checkpoints.after_append(before, seq, prev)
     return entries
 
 
-_INSERT_FIELDS = (*_FIELDS, "entry_hash")
+_INSERT_FIELDS = (*_FIELDS, "subject_country", "entry_hash")
 
 
 def _insert(entries: list[AuditEntry]):
@@ -182,7 +217,7 @@ def _insert(entries: list[AuditEntry]):
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     plain = {"seq", "action", "actor_id", "actor_username", "actor_country", "object_type",
              "object_id", "purpose", "recipients", "request_id", "source_ip", "prev_hash",
-             "entry_hash"}  # fmt: skip
+             "subject_country", "entry_hash"}  # fmt: skip
     convert = [None if f.name in plain else f for f in fields]
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -206,6 +241,10 @@ class VerifyResult:
     broken_seq: int | None = None
     broken_pk: int | None = None
     reason: str = ""
+    # The checkpoint the trail was held against: the newest one when intact,
+    # the one that shows the loss when not.
+    checkpoint: checkpoints.Checkpoint | None = None
+    anchors: checkpoints.Anchors | None = None
 
 
 @dataclass
@@ -221,7 +260,8 @@ class _RangeResult:
 
 _SELECT = (
     "SELECT id, seq, at, action, actor_id, actor_username, actor_country, object_type, "
-    "object_id, purpose, recipients, request_id, source_ip, {detail}, prev_hash, entry_hash "
+    "object_id, purpose, recipients, request_id, source_ip, {detail}, prev_hash, "
+    "subject_country, entry_hash "
     "FROM core_auditentry WHERE seq >= %s AND seq <= %s ORDER BY seq"
 )
 
@@ -249,7 +289,7 @@ def _verify_range(
     first_prev = None
     loads = json.loads
     for row in _rows(lo, hi, chunk):
-        pk, seq, at, *middle, detail, prev_hash, stored = row
+        pk, seq, at, *middle, detail, prev_hash, subject, stored = row
         if seq != expected:
             broken = VerifyResult(False, 0, expected, pk, "missing-or-reordered")
             return _RangeResult(seq - lo, first_prev, prev, broken)
@@ -266,7 +306,7 @@ def _verify_range(
         if isinstance(detail, str):
             detail = loads(detail)
         values = (seq, at, *middle, detail, prev_hash)
-        if not hmac.compare_digest(_digest(key, values), stored):
+        if not hmac.compare_digest(_digest(key, values, subject), stored):
             return _RangeResult(
                 seq - lo, first_prev, prev, VerifyResult(False, 0, seq, pk, "altered")
             )
@@ -298,14 +338,54 @@ PARALLEL_FROM = 200_000
 
 
 def verify_chain(*, workers: int | None = None, progress=None) -> VerifyResult:
-    """Recompute the chain and name the first entry that does not fit.
+    """Recompute the chain, hold it against the checkpoints, and name the
+    first entry that does not fit.
 
     Large logs are split into contiguous ranges of sequence numbers checked in
     parallel, one process per core; the ranges are then stitched: each must
     start from the hash the previous one ended with."""
+    key = _key()
+    # Read before the trail: every checkpoint in the file was written after
+    # the commit of the entries it saw, so the trail read next holds them.
+    anchors = checkpoints.read()
+    result = _verify_entries(key, workers=workers, progress=progress)
+    result.anchors = anchors
+    if not result.ok:
+        return result
+    return _hold_against(result, anchors)
+
+
+def _hold_against(result: VerifyResult, anchors: checkpoints.Anchors) -> VerifyResult:
+    """Every entry a checkpoint saw must be in the (verified) trail with the
+    hash the checkpoint saw. The first checkpoint that does not fit is named."""
+    if anchors.forged:
+        result.ok, result.reason = False, "forged-checkpoint"
+        return result
+    seen = sorted({(c.seq, c.hmac): c for c in anchors.valid if c.seq > 0}.values(),
+                  key=lambda c: c.seq)  # fmt: skip
+    top = result.checked
+    within = [c for c in seen if c.seq <= top]
+    stored = {}
+    for start in range(0, len(within), 500):
+        chunk = [c.seq for c in within[start : start + 500]]
+        stored.update(AuditEntry.objects.filter(seq__in=chunk).values_list("seq", "entry_hash"))
+    for checkpoint in within:
+        if stored.get(checkpoint.seq) != checkpoint.hmac:
+            result.ok, result.reason = False, "differs-from-checkpoint"
+            result.broken_seq, result.checkpoint = checkpoint.seq, checkpoint
+            return result
+    beyond = [c for c in seen if c.seq > top]
+    if beyond:
+        result.ok, result.reason = False, "cut-after-checkpoint"
+        result.broken_seq, result.checkpoint = top + 1, beyond[-1]
+        return result
+    result.checkpoint = anchors.newest
+    return result
+
+
+def _verify_entries(key: bytes, *, workers: int | None, progress) -> VerifyResult:
     import os
 
-    key = _key()
     head = AuditChainHead.objects.filter(pk=1).first()
     head_seq = head.seq if head else 0
     head_hash = head.entry_hash if head else GENESIS

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from tromeja.core.consult import consult, disclose
+from tromeja.core.records import RECIPIENT, SENDER
 from tromeja.core.roles import Perm
 from tromeja.exchange import services
 from tromeja.exchange.choices import OPEN_STATES
@@ -234,7 +235,7 @@ def _case_out(request, case: Case) -> CaseOut:
     )
     disclose(request.user, [case, *shown], channel="api")
     consult(request.user, [case, *shown])
-    legs = Leg.objects.for_user(request.user).filter(case=case).select_related("case")
+    legs = Leg.objects.restrict(request.user).filter(case=case).select_related("case")
     return CaseOut(
         id=case.pk,
         reference=case.reference,
@@ -251,12 +252,8 @@ def _case_out(request, case: Case) -> CaseOut:
 @router.get("/legs", response=list[LegOut], summary="Requests to and from my country, by time left")
 def list_legs(request, direction: Literal["in", "out"] = "in", open_only: bool = True):
     _require(request.user)
-    country = request.user.country_code
-    legs = Leg.objects.for_user(request.user).select_related("case")
-    if direction == "in":
-        legs = legs.filter(recipient_country_id=country)
-    else:
-        legs = legs.filter(case__owner_country_id=country)
+    side = RECIPIENT if direction == "in" else SENDER
+    legs = Leg.objects.restrict(request.user, side=side).select_related("case")
     if open_only:
         legs = legs.filter(state__in=OPEN_STATES)
     now = timezone.now()
@@ -303,7 +300,7 @@ def get_case(request, case_id: UUID):
 
 def _leg(request, leg_id: int) -> Leg:
     _require(request.user)
-    return get_object_or_404(Leg.objects.for_user(request.user).select_related("case"), pk=leg_id)
+    return get_object_or_404(Leg.objects.restrict(request.user).select_related("case"), pk=leg_id)
 
 
 @router.post("/legs/{leg_id}/reply", response=CaseOut, summary="Acknowledge, ask, answer or refuse")

@@ -174,7 +174,7 @@ def delete_shift(request, shift_id: int):
 @router.post("/legs/{leg_id}/assign", response=AssignedOut, summary="Assign a request to us")
 def assign(request, leg_id: int, payload: AssignIn):
     _require(request.user)
-    leg = get_object_or_404(Leg.objects.for_user(request.user).select_related("case"), pk=leg_id)
+    leg = get_object_or_404(Leg.objects.restrict(request.user).select_related("case"), pk=leg_id)
     officer = _officer(request.user, payload.officer, "officer")
     leg = duty.assign(user=request.user, leg=leg, officer=officer)
     return AssignedOut.from_leg(leg)

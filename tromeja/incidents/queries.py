@@ -89,8 +89,7 @@ def attention_panel(user) -> dict | None:
         panel["waiting"] = waiting.count()
     since = timezone.now() - timedelta(hours=24)
     shared = (
-        Incident.objects.restrict(user)
-        .exclude(owner_country_id=user.country_code)
+        Incident.objects.received(user)
         .filter(validated_at__gte=since)
     )
     panel["shared"] = shared.count()

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from tromeja.core.consult import consult, disclose
 from tromeja.core.records import RECIPIENT, SENDER
 from tromeja.core.roles import Perm
+from tromeja.core.schemas import ApiDate
 from tromeja.exchange import services
 from tromeja.exchange.choices import OPEN_STATES
 from tromeja.exchange.models import Case, Leg, Message
@@ -124,7 +125,7 @@ class VehicleIn(Schema):
 class PersonIn(Schema):
     surname: str = Field(min_length=1, max_length=100)
     given_names: str = Field("", max_length=100)
-    date_of_birth: str = Field("", max_length=10, description="YYYY-MM-DD")
+    date_of_birth: ApiDate | Literal[""] = Field("", description="YYYY-MM-DD")
     nationality: str = Field("", max_length=2)
     category: Literal["suspect", "convicted", "victim", "other"]
 

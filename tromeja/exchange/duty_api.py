@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from tromeja.accounts.models import User
 from tromeja.core.roles import Perm
+from tromeja.core.schemas import ApiDateTime
 from tromeja.exchange import duty
 from tromeja.exchange.choices import DutyRole
 from tromeja.exchange.models import DutyShift, Leg
@@ -61,8 +62,8 @@ class RosterOut(Schema):
 class ShiftIn(Schema):
     officer: str | int = Field(description="Username or id")
     role: DutyRole = DutyRole.DUTY_OFFICER
-    starts_at: datetime = Field(description="Without a time zone: in yours")
-    ends_at: datetime
+    starts_at: ApiDateTime = Field(description="Without a time zone: in yours")
+    ends_at: ApiDateTime
 
 
 class AssignIn(Schema):
@@ -121,7 +122,7 @@ def _aware(user, value: datetime) -> datetime:
 
 
 @router.get("/roster", response=RosterOut, summary="My contact point's duty roster and its gaps")
-def get_roster(request, since: datetime | None = None, until: datetime | None = None):
+def get_roster(request, since: ApiDateTime | None = None, until: ApiDateTime | None = None):
     user = request.user
     _require(user)
     since = _aware(user, since) if since else timezone.now()

@@ -68,6 +68,16 @@ class RecordQuerySet(models.QuerySet):
             shared |= Q(distribution=Distribution.PARTNERS)
         return self.filter(own | shared & self.model.partner_condition())
 
+    def own(self, user, action: str = Action.VIEW):
+        """Of the records `user` may `action`, those of their own country."""
+        country = _country(user, action)
+        return self.restrict(user, action).filter(owner_country_id=country)
+
+    def received(self, user, action: str = Action.VIEW):
+        """Of the records `user` may `action`, those other countries shared."""
+        country = _country(user, action)
+        return self.restrict(user, action).exclude(owner_country_id=country)
+
     def get_visible(self, user, pk, action: str = Action.VIEW):
         """The record for `action`: Http404 if the user may not see it (it does
         not exist for them), PermissionDenied if they see it but may not do
@@ -79,6 +89,48 @@ class RecordQuerySet(models.QuerySet):
         if action != Action.VIEW and not self.restrict(user, action).filter(pk=pk).exists():
             raise PermissionDenied
         return record
+
+
+def _country(user, action: str) -> str | None:
+    """The user's country if the rule lets them `action` anything at all."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not user.has_perm_code(_ACTION_PERMS[action]):
+        return None
+    return user.country_code or None
+
+
+# The same rule for the rows that carry a record to one of the countries it
+# is shared with: a request's leg is the request on its way to one recipient,
+# with that recipient's state, assignee and deadline. The owner of the record
+# sees every such row; a country it is shared with sees the row addressed to
+# it and no other, and only while it may see the record itself.
+SENDER = "sender"
+RECIPIENT = "recipient"
+
+
+def restrict_deliveries(rows, user, records, *, recipient: str, action: str = Action.VIEW,
+                        side: str | None = None):  # fmt: skip
+    """The `rows` `user` may `action`. `records` is the queryset of the
+    record each row delivers, correlated with the row by OuterRef (e.g.
+    ``Message.objects.filter(case=OuterRef("case"), kind=REQUEST)``);
+    `recipient` names the row's field that holds the country it goes to.
+    With `side`, only the rows the user's country sent (SENDER) or received
+    (RECIPIENT). The active flag and the permission are checked by
+    `restrict`, and a row is never visible without its record."""
+    if side not in (None, SENDER, RECIPIENT):
+        raise ValueError(f"unknown side {side!r}")
+    country = _country(user, action)
+    if country is None:
+        return rows.none()
+    visible = records.restrict(user, action)
+    sent = Exists(visible.filter(owner_country_id=country))
+    received = Q(**{recipient: country}) & Exists(visible.exclude(owner_country_id=country))
+    if side == SENDER:
+        return rows.filter(sent)
+    if side == RECIPIENT:
+        return rows.filter(received)
+    return rows.filter(sent | received)
 
 
 # The same rule in counted form. A table that keeps counts of records (say,

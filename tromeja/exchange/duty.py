@@ -20,6 +20,7 @@ from tromeja.accounts.models import User
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction
 from tromeja.core.models import Country
+from tromeja.core.records import RECIPIENT
 from tromeja.core.roles import ROLE_PERMISSIONS, Perm
 from tromeja.exchange.choices import OPEN_STATES, DutyRole
 from tromeja.exchange.models import DutyShift, Leg
@@ -121,9 +122,9 @@ def hand_over(*, user, to_officer, note: str = "") -> int:
     note = (note or "").strip()[:500]
     with transaction.atomic():
         legs = list(
-            Leg.objects.select_for_update()
-            .filter(recipient_country_id=user.country_code, state__in=OPEN_STATES)
-            .filter(assigned_to=user)
+            Leg.objects.restrict(user, side=RECIPIENT)
+            .select_for_update()
+            .filter(state__in=OPEN_STATES, assigned_to=user)
             .order_by("pk")
         )
         if not legs:
@@ -260,8 +261,8 @@ def overdue(user, now: datetime | None = None):
     _require_supervisor(user)
     now = now or timezone.now()
     return (
-        Leg.objects.for_user(user)
-        .filter(recipient_country_id=user.country_code, state__in=OPEN_STATES, due_at__lt=now)
+        Leg.objects.restrict(user, side=RECIPIENT)
+        .filter(state__in=OPEN_STATES, due_at__lt=now)
         .select_related("case", "assigned_to")
         .order_by("due_at", "pk")
     )

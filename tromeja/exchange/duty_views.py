@@ -112,7 +112,7 @@ class ShiftForm(forms.Form):
 @require_POST
 def leg_assign(request, pk):
     _require(request.user)
-    leg = get_object_or_404(Leg.objects.for_user(request.user).select_related("case"), pk=pk)
+    leg = get_object_or_404(Leg.objects.restrict(request.user).select_related("case"), pk=pk)
     back = _back(request, reverse("exchange:case_detail", kwargs={"pk": leg.case_id}))
     form = AssignForm(request.POST, country=request.user.country_code)
     if not form.is_valid():

@@ -12,12 +12,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.choices import DataSubjectCategory
-from tromeja.core.records import SharedRecord
+from tromeja.core.records import Action, SharedRecord, restrict_deliveries
 from tromeja.exchange import deadlines
 from tromeja.exchange.choices import (
     Alert,
@@ -82,12 +82,16 @@ class Message(SharedRecord):
 
 
 class LegQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """A leg concerns the requesting country and its recipient only."""
-        country = user.country_code
-        if not country:
-            return self.none()
-        return self.filter(Q(recipient_country_id=country) | Q(case__owner_country_id=country))
+    def restrict(self, user, action: str = Action.VIEW, *, side: str | None = None):
+        """The legs `user` may `action`: the one visibility rule applied to
+        each leg's request message (core.records.restrict_deliveries). The
+        requesting country sees all legs of its requests, a recipient its own
+        leg only, while it may read the request; `side` is SENDER for the
+        legs the user's country sent, RECIPIENT for those it received."""
+        request = Message.objects.filter(case=OuterRef("case"), kind=MessageKind.REQUEST)
+        return restrict_deliveries(
+            self, user, request, recipient="recipient_country_id", action=action, side=side
+        )
 
 
 class Leg(models.Model):

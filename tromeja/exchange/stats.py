@@ -4,9 +4,10 @@ received, by urgency; answered within and after the deadline; still open;
 refused, by ground; the median time to answer.
 
 A request counts in the year its leg was received, in the node's time zone.
-A country's figures come from the legs it sent or received only, the same
-rule as `LegQuerySet.for_user`: no figure ever says anything about an
-exchange between two other countries.
+A country's figures come from the legs its user may see, by the one rule
+(`LegQuerySet.restrict`): no figure ever says anything about an exchange
+between two other countries, and a user who may read no request (signed
+off, deactivated, without the role) gets only zeros.
 """
 
 import statistics
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tromeja.core.exports import safe_cell
+from tromeja.core.records import RECIPIENT, SENDER
 from tromeja.core.roles import Perm
 from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind, RefusalGround, Urgency
 from tromeja.exchange.models import Leg, Message
@@ -114,16 +116,12 @@ def require_viewer(user):
         raise PermissionDenied
 
 
-def _legs(country_code: str):
-    return Leg.objects.filter(
-        Q(recipient_country_id=country_code) | Q(case__owner_country_id=country_code)
-    )
+_SIDES = {"sent": SENDER, "received": RECIPIENT}
 
 
-def _direction(country_code: str, direction: str) -> Q:
-    if direction == "sent":
-        return Q(case__owner_country_id=country_code)
-    return Q(recipient_country_id=country_code)
+def _legs(user, direction: str | None = None):
+    """The legs the figures count: those `user` may see, of one direction."""
+    return Leg.objects.restrict(user, side=_SIDES[direction] if direction else None)
 
 
 def _empty() -> dict:
@@ -142,7 +140,7 @@ def _has(kind: str) -> Exists:
     return Exists(Message.objects.filter(leg=OuterRef("pk"), kind=kind))
 
 
-def yearly(country_code: str, year: int) -> dict:
+def yearly(user, year: int) -> dict:
     """All figures of one country for one calendar year:
 
         {"country", "year", "time_zone",
@@ -150,15 +148,20 @@ def yearly(country_code: str, year: int) -> dict:
                                "refusals": {ground: count}}}
 
     where figures hold the MEASURES and the median answer time (seconds and
-    hours; None when nothing was answered). Four queries, whatever the
-    number of requests."""
+    hours; None when nothing was answered), for the user's country and what
+    they may see of it. Four queries, whatever the number of requests."""
+    country_code = user.country_code
     start, end = year_bounds(year)
     now = timezone.now()
-    legs = (
-        _legs(country_code)
-        .filter(received_at__gte=start, received_at__lt=end)
-        .annotate(has_answer=_has(MessageKind.ANSWER), has_refusal=_has(MessageKind.REFUSAL))
-    )
+
+    def legs_of(direction=None):
+        return (
+            _legs(user, direction)
+            .filter(received_at__gte=start, received_at__lt=end)
+            .annotate(has_answer=_has(MessageKind.ANSWER), has_refusal=_has(MessageKind.REFUSAL))
+        )
+
+    legs = legs_of()
     # Closing a case closes its answered and refused requests too: what
     # they were closed by is in their messages.
     answered = Q(state=LegState.ANSWERED) | Q(state=LegState.CLOSED, has_answer=True)
@@ -167,7 +170,7 @@ def yearly(country_code: str, year: int) -> dict:
     result = {"country": country_code, "year": year, "time_zone": settings.TIME_ZONE}
     for direction in DIRECTIONS:
         rows = (
-            legs.filter(_direction(country_code, direction))
+            legs_of(direction)
             .order_by()
             .values("urgency")
             .annotate(
@@ -240,10 +243,10 @@ def is_empty(figures: dict) -> bool:
     return not any(figures[d]["total"]["requests"] for d in DIRECTIONS)
 
 
-def years_available(country_code: str) -> list[int]:
-    """The years from the country's first exchange to now, newest first (the
-    current year always among them)."""
-    span = _legs(country_code).aggregate(first=Min("received_at"), last=Max("received_at"))
+def years_available(user) -> list[int]:
+    """The years from the first exchange the user may see to now, newest
+    first (the current year always among them)."""
+    span = _legs(user).aggregate(first=Min("received_at"), last=Max("received_at"))
     zone = node_zone()
     this_year = current_year()
     first = span["first"].astimezone(zone).year if span["first"] else this_year

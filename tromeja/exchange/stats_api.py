@@ -60,7 +60,7 @@ def statistics(request, year: int | None = None):
         year = stats.current_year()
     elif not stats.is_valid_year(year):
         raise ValidationError({"year": stats.year_error()})
-    figures = stats.yearly(request.user.country_code, year)
+    figures = stats.yearly(request.user, year)
     return StatisticsOut(
         country=figures["country"],
         year=figures["year"],

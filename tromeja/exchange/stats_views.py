@@ -66,14 +66,14 @@ def statistics(request):
     stats.require_viewer(request.user)
     country = request.user.country_code
     year, error = _year(request)
-    years = stats.years_available(country)
+    years = stats.years_available(request.user)
     context = {"country": country, "year": year, "error": error, "years": years,
                "time_zone": stats.node_zone().key,
                "country_name": country_name(country, get_language())}  # fmt: skip
     if year is not None:
         if year not in years:
             context["years"] = sorted({*years, year}, reverse=True)
-        figures = stats.yearly(country, year)
+        figures = stats.yearly(request.user, year)
         context.update(
             figures=figures,
             empty=stats.is_empty(figures),
@@ -92,7 +92,7 @@ def statistics_csv(request):
     if year is None:
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     out = io.StringIO()
-    csv.writer(out).writerows(stats.csv_rows(stats.yearly(country, year)))
+    csv.writer(out).writerows(stats.csv_rows(stats.yearly(request.user, year)))
     response = HttpResponse(out.getvalue().encode("utf-8-sig"),
                             content_type="text/csv; charset=utf-8")  # fmt: skip
     name = f"exchange-statistics-{country}-{year}.csv"

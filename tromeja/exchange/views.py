@@ -13,7 +13,7 @@ from tromeja.core import audit
 from tromeja.core.choices import AuditAction
 from tromeja.core.consult import consult, disclose
 from tromeja.core.countries import country_name
-from tromeja.core.records import Action
+from tromeja.core.records import RECIPIENT, SENDER, Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 from tromeja.exchange import duty, services
@@ -57,12 +57,11 @@ def inbox(request):
     """Requests to my country, most urgent first (time left), then what my
     country asked of the partners and the information partners sent."""
     _require(request.user)
-    country = request.user.country_code
     now = timezone.now()
     # Most urgent first; suspended requests (no deadline while a
     # clarification is pending) last. From the (recipient, state, due) index.
     rows = INBOX_ALL_ROWS if request.GET.get("all") else INBOX_ROWS
-    mine = Leg.objects.filter(recipient_country_id=country).select_related("case", "assigned_to")
+    mine = Leg.objects.restrict(request.user, side=RECIPIENT).select_related("case", "assigned_to")
     # New requests, not yet acknowledged, newest first: they are read first,
     # whatever the deadlines of the others.
     fresh = list(mine.filter(state=LegState.NEW).order_by("-received_at", "-pk")[: rows + 1])
@@ -71,16 +70,16 @@ def inbox(request):
     )
     shown = list(incoming[: rows + 1])
     # Our latest cases first (the (owner country, created) index), then their legs.
-    ours = Case.objects.filter(owner_country_id=country).order_by("-created_at")
+    ours = Case.objects.own(request.user).order_by("-created_at")
     outgoing = (
-        Leg.objects.filter(case__in=list(ours.values_list("pk", flat=True)[:OUTGOING_CASES]))
+        Leg.objects.restrict(request.user, side=SENDER)
+        .filter(case__in=list(ours.values_list("pk", flat=True)[:OUTGOING_CASES]))
         .select_related("case")
         .order_by("-case__created_at", "recipient_country_id")
     )
     received = (
-        Message.objects.restrict(request.user)
+        Message.objects.received(request.user)
         .filter(kind=MessageKind.SPONTANEOUS)
-        .exclude(owner_country_id=country)
         .select_related("case")
         .order_by("-created_at")[:20]
     )
@@ -128,7 +127,7 @@ def case_detail(request, pk):
     legs = []
     now = timezone.now()
     for row in _rows(
-        Leg.objects.for_user(request.user).filter(case=case).select_related("assigned_to"), now
+        Leg.objects.restrict(request.user).filter(case=case).select_related("assigned_to"), now
     ):
         leg = row["leg"]
         row["reply_form"] = (
@@ -268,7 +267,7 @@ def message_consent(request, pk):
 
 def _leg(request, pk):
     _require(request.user)
-    return get_object_or_404(Leg.objects.for_user(request.user).select_related("case"), pk=pk)
+    return get_object_or_404(Leg.objects.restrict(request.user).select_related("case"), pk=pk)
 
 
 @login_required

@@ -14,8 +14,8 @@ def attention_panel(user) -> dict | None:
     """Notices partners shared with the user's country in the last 7 days."""
     since = timezone.now() - timedelta(days=7)
     shared = (
-        visible_notices(user)
-        .exclude(owner_country_id=user.country_code)
+        Notice.objects.received(user)
+        .select_related("owner_agency", "owner_country")
         .filter(created_at__gte=since)
     )
     latest = list(shared.order_by("-created_at")[:5])

@@ -2,6 +2,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from tromeja.accounts.models import TokenScope
@@ -71,3 +72,20 @@ class ApiTokenForm(forms.Form):
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=90,
     )
+
+
+class NodeAdminPasswordForm(AdminPasswordChangeForm):
+    """The administration's password form: the new password (or password
+    sign-in turned off) is saved by `accounts.services.set_password`, which
+    writes the alteration entry, never the password."""
+
+    def __init__(self, user, *args, by, **kwargs):
+        self.by = by
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=True):
+        from tromeja.accounts.services import set_password
+
+        usable = self.cleaned_data["set_usable_password"]
+        password = self.cleaned_data["password1"] if usable else None
+        return set_password(user=self.user, password=password, by=self.by)

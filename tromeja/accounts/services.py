@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,29 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tromeja.accounts.models import ApiToken, RoleGrant, TokenScope, User
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction
+from tromeja.core.reference_services import apply_changes, audit_value, check_administers
 from tromeja.core.roles import Perm, Role
+
+USER_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "unit",
+    "language",
+    "time_zone",
+    "is_active",
+)
+
+
+def _unit_country(unit) -> str | None:
+    return unit.agency.country_id if unit is not None else None
+
+
+def check_manages(by, user: User) -> None:
+    """`by` may administer `user`: a node administrator of the user's country
+    (`by=None`: the node's operator at the command line)."""
+    check_administers(by, user.country_code)
 
 
 def create_user(
@@ -28,6 +51,8 @@ def create_user(
     is_demo_account: bool = False,
     created_by=None,
 ) -> User:
+    # A node administrator creates users only in the units of their own country.
+    check_administers(created_by, _unit_country(unit))
     with transaction.atomic():
         user = User(
             username=username,
@@ -39,33 +64,91 @@ def create_user(
             is_demo_account=is_demo_account,
         )
         if password:
+            validate_password(password, user)
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=Role(r)) for r in roles)
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=Role(r)) for r in set(roles))
         audit.log(
             AuditAction.COLLECTION,
             actor=created_by,
             obj=user,
-            detail={"roles": sorted(str(r) for r in roles)},
+            detail={
+                "username": user.username,
+                "unit": audit_value(unit),
+                "roles": sorted(str(r) for r in set(roles)),
+                "password": "set" if password else "none",
+            },
         )
     return user
 
 
-def set_roles(*, user: User, roles, by) -> None:
+def update_user(*, user: User, by, **changes) -> dict:
+    """Changes a user's name, e-mail, unit, language, time zone or active
+    flag; the alteration entry names each field from what to what."""
     with transaction.atomic():
-        RoleGrant.objects.filter(user=user).exclude(role__in=roles).delete()
-        existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
-        RoleGrant.objects.bulk_create(
-            RoleGrant(user=user, role=Role(r)) for r in roles if r not in existing
+        user = User.objects.select_for_update().get(pk=user.pk)
+        check_manages(by, user)
+        if "unit" in changes:
+            # Moving someone into another country's unit would let them read
+            # that country's national records.
+            check_administers(by, _unit_country(changes["unit"]))
+        if by is not None and user.pk == by.pk and changes.get("is_active") is False:
+            raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+        detail = apply_changes(user, changes, USER_FIELDS)
+        if not detail:
+            return detail
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=list(detail))
+        audit.log(AuditAction.ALTERATION, actor=by, obj=user, detail=detail)
+    return detail
+
+
+def set_roles(*, user: User, roles, by) -> dict:
+    """Grants and withdraws roles so that `user` holds exactly `roles`."""
+    roles = {str(Role(r)) for r in roles}
+    with transaction.atomic():
+        check_manages(by, user)
+        existing = set(
+            RoleGrant.objects.select_for_update().filter(user=user).values_list("role", flat=True)
         )
-        audit.log(
-            AuditAction.SECURITY, actor=by, obj=user, detail={"roles": sorted(map(str, roles))}
-        )
+        granted, withdrawn = sorted(roles - existing), sorted(existing - roles)
+        if by is not None and user.pk == by.pk and Role.NODE_ADMIN in withdrawn:
+            raise ValidationError(
+                {"roles": _("You cannot withdraw your own node administrator role.")}
+            )
+        if not granted and not withdrawn:
+            return {}
+        RoleGrant.objects.filter(user=user, role__in=withdrawn).delete()
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=Role(r)) for r in granted)
+        detail = {"roles": {"granted": granted, "withdrawn": withdrawn}}
+        audit.log(AuditAction.ALTERATION, actor=by, obj=user, detail=detail)
     user.__dict__.pop("roles", None)
     user.__dict__.pop("perm_codes", None)
+    return detail
+
+
+def set_password(*, user: User, password: str | None, by) -> None:
+    """Sets a new password, or (None) turns password sign-in off. The entry
+    says which, never the password or its hash."""
+    with transaction.atomic():
+        check_manages(by, user)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if password:
+            validate_password(password, user)
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(update_fields=["password"])
+        audit.log(
+            AuditAction.ALTERATION,
+            actor=by,
+            obj=user,
+            detail={"password": "set" if password else "disabled"},
+        )
+    return user
 
 
 def set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None):
@@ -117,10 +200,13 @@ def confirm_totp_device(*, device: TOTPDevice, token: str) -> bool:
     return True
 
 
-def reset_second_factor(*, user: User, by: User) -> None:
+def reset_second_factor(*, user: User, by: User | None) -> None:
+    """Removes the user's authenticator devices: they enrol a new one at
+    their next sign-in."""
     with transaction.atomic():
+        check_manages(by, user)
         TOTPDevice.objects.filter(user=user).delete()
-        audit.log(AuditAction.SECURITY, actor=by, obj=user, detail={"event": "second_factor_reset"})
+        audit.log(AuditAction.ALTERATION, actor=by, obj=user, detail={"second_factor": "reset"})
 
 
 # --- API tokens ------------------------------------------------------------------

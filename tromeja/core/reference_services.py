@@ -1,0 +1,142 @@
+"""Every write to reference data (countries, agencies, units), with its audit entry.
+
+A node administrator manages the agencies and units of their own country
+only; the countries' partnership is the node's own configuration (which
+partners it exchanges with, docs/roles.md). Each change is an alteration
+entry naming the fields that changed, from what to what.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from tromeja.core import audit
+from tromeja.core.choices import AuditAction
+from tromeja.core.models import Agency, Country, Unit
+from tromeja.core.roles import Perm
+
+COUNTRY_FIELDS = ("partnership", "is_eu", "is_schengen", "time_zone")
+AGENCY_FIELDS = ("country", "code", "name", "name_en", "kind")
+UNIT_FIELDS = ("agency", "parent", "code", "name", "name_en", "kind", "city", "is_contact_point")
+
+
+def check_administers(by, country_code: str | None) -> None:
+    """`by` administers the node for `country_code`. `by=None` is the node's
+    operator at the command line (`tromeja create-node-admin`, the demo)."""
+    if by is None:
+        return
+    if not getattr(by, "is_authenticated", False) or not by.has_perm_code(Perm.ADMINISTER_NODE):
+        raise PermissionDenied(_("Only a node administrator may change this."))
+    if not country_code or country_code != by.country_code:
+        raise PermissionDenied(_("You administer only the users and units of your own country."))
+
+
+def audit_value(value):
+    """A field's value as the audit trail shows it: related rows by their
+    code (or key), everything else as JSON-friendly plain values."""
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or str(value.pk)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
+
+
+def refuse_unknown_fields(changes: dict, allowed) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"not a field that can be changed here: {', '.join(sorted(unknown))}")
+
+
+def apply_changes(obj, changes: dict, allowed) -> dict:
+    """Sets the changed fields on `obj` and returns the audit detail
+    {field: {"from": ..., "to": ...}} of those whose value really changed."""
+    refuse_unknown_fields(changes, allowed)
+    detail = {}
+    for name, value in changes.items():
+        before = getattr(obj, name)
+        if before == value:
+            continue
+        detail[name] = {"from": audit_value(before), "to": audit_value(value)}
+        setattr(obj, name, value)
+    return detail
+
+
+def _agency_country(agency) -> str | None:
+    return agency.country_id if agency is not None else None
+
+
+def _check_unit_fields(by, fields: dict, unit=None) -> None:
+    agency = fields.get("agency", unit.agency if unit else None)
+    check_administers(by, _agency_country(agency))
+    parent = fields.get("parent")
+    if parent is not None:
+        check_administers(by, parent.agency.country_id)
+
+
+def update_country(*, country: Country, by, **changes) -> dict:
+    """Changes how the node treats a country: partnership, EU and Schengen
+    membership, the time zone its contact point counts days in."""
+    if by is not None and not by.has_perm_code(Perm.ADMINISTER_NODE):
+        raise PermissionDenied(_("Only a node administrator may change this."))
+    with transaction.atomic():
+        country = Country.objects.select_for_update().get(pk=country.pk)
+        detail = apply_changes(country, changes, COUNTRY_FIELDS)
+        if not detail:
+            return detail
+        country.full_clean()
+        country.save(update_fields=list(detail))
+        audit.log(AuditAction.ALTERATION, actor=by, obj=country, detail=detail)
+    return detail
+
+
+def create_agency(*, by, **fields) -> Agency:
+    refuse_unknown_fields(fields, AGENCY_FIELDS)
+    check_administers(by, _agency_country(fields.get("country")))
+    with transaction.atomic():
+        agency = Agency(**fields)
+        agency.full_clean()
+        agency.save()
+        detail = {name: audit_value(getattr(agency, name)) for name in AGENCY_FIELDS}
+        audit.log(AuditAction.COLLECTION, actor=by, obj=agency, detail=detail)
+    return agency
+
+
+def update_agency(*, agency: Agency, by, **changes) -> dict:
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        check_administers(by, agency.country_id)
+        if "country" in changes:
+            check_administers(by, _agency_country(changes["country"]))
+        detail = apply_changes(agency, changes, AGENCY_FIELDS)
+        if not detail:
+            return detail
+        agency.full_clean()
+        agency.save(update_fields=list(detail))
+        audit.log(AuditAction.ALTERATION, actor=by, obj=agency, detail=detail)
+    return detail
+
+
+def create_unit(*, by, **fields) -> Unit:
+    refuse_unknown_fields(fields, UNIT_FIELDS)
+    _check_unit_fields(by, fields)
+    with transaction.atomic():
+        unit = Unit(**fields)
+        unit.full_clean()
+        unit.save()
+        detail = {name: audit_value(getattr(unit, name)) for name in UNIT_FIELDS}
+        audit.log(AuditAction.COLLECTION, actor=by, obj=unit, detail=detail)
+    return unit
+
+
+def update_unit(*, unit: Unit, by, **changes) -> dict:
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().select_related("agency").get(pk=unit.pk)
+        check_administers(by, unit.agency.country_id)
+        _check_unit_fields(by, changes, unit)
+        detail = apply_changes(unit, changes, UNIT_FIELDS)
+        if not detail:
+            return detail
+        unit.full_clean()
+        unit.save(update_fields=list(detail))
+        audit.log(AuditAction.ALTERATION, actor=by, obj=unit, detail=detail)
+    return detail

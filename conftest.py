@@ -66,6 +66,13 @@ def signed_in(client):
 
 
 @pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test's audit trail starts empty: its checkpoints must not meet
+    those of another test, nor of a node run from the same data directory."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit", numbered=True)
+
+
+@pytest.fixture(autouse=True)
 def _english_between_tests():
     """A request leaves its user's language and time zone active in the
     thread; every test starts from the node's defaults."""

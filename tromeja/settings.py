@@ -37,9 +37,21 @@ else:
 
 # Key of the audit trail's HMAC chain. Kept apart from the database so that
 # someone who can write to the database cannot recompute a forged chain.
-AUDIT_CHAIN_KEY = env_str("TROMEJA_AUDIT_KEY", "" if PRODUCTION else SECRET_KEY + ":audit")
+# Without TROMEJA_AUDIT_KEY a development or demo node draws its own key once
+# into its data directory (mode 0600), never one derived from a public value.
+AUDIT_CHAIN_KEY = env_str("TROMEJA_AUDIT_KEY", "")
 if PRODUCTION and len(AUDIT_CHAIN_KEY) < 32:
     raise ConfigurationError("TROMEJA_AUDIT_KEY must be set to at least 32 characters.")
+if not AUDIT_CHAIN_KEY:
+    from tromeja.core.keyfile import own_secret
+
+    try:
+        AUDIT_CHAIN_KEY = own_secret(DATA_DIR / "audit" / "development.key")
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"No audit key: {exc}") from exc
+# Signed checkpoints of the audit chain, outside the database
+# (docs/operations.md, "Audit trail").
+AUDIT_CHECKPOINT_DIR = Path(env_str("TROMEJA_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit")))
 
 # The demo relaxes the second factor for the demo's own accounts only, and
 # says so on every page. It can never be switched on in production.
@@ -328,6 +340,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TROMEJA_LOG_LEVEL", "WARNING")},
+    # Audit checkpoints go to the node's log too, whatever the level of the rest.
+    "loggers": {"tromeja.audit": {"level": "INFO"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -123,7 +123,11 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def restrict(self, user):
         """The entries a data protection officer may read: those of users of
-        their own country, and the node's anonymous events (failed sign-ins).
+        their own country, those no user made about a user or record of their
+        country (the demo loader, a command at the console), and the node's
+        anonymous events (failed sign-ins). Entries with no country at all
+        that are not anonymous events were written before entries named the
+        country they are about: they belong to the node's own country.
         Nobody else reads the log through the application."""
         from tromeja.core.roles import Perm
 
@@ -131,7 +135,16 @@ class AuditEntryQuerySet(models.QuerySet):
             Perm.READ_AUDIT_LOG
         ):
             return self.none()
-        return self.filter(actor_country__in=[user.country_code, ""])
+        country = user.country_code
+        nobodys = models.Q(actor_country="", subject_country="")
+        visible = (
+            models.Q(actor_country=country)
+            | models.Q(actor_country="", subject_country=country)
+            | (nobodys & models.Q(action=AuditAction.SIGN_IN_FAILED))
+        )
+        if country == settings.NODE_COUNTRY:
+            visible |= nobodys
+        return self.filter(visible)
 
 
 class AuditEntry(models.Model):
@@ -150,6 +163,9 @@ class AuditEntry(models.Model):
     actor_id = models.BigIntegerField(_("user id"), null=True, db_index=True)
     actor_username = models.CharField(_("user"), max_length=150, blank=True, db_index=True)
     actor_country = models.CharField(_("user's country"), max_length=2, blank=True)
+    # For entries no user made: the country of the user or record they are
+    # about, whose data protection officer reads them.
+    subject_country = models.CharField(_("country concerned"), max_length=2, blank=True)
     object_type = models.CharField(_("record type"), max_length=64, blank=True)
     object_id = models.CharField(_("record id"), max_length=64, blank=True, db_index=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)

@@ -23,9 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from waitress import serve
 
+        from tromeja.core import checkpoints
         from tromeja.core.middleware import waitress_limits
         from tromeja.wsgi import application
 
+        # Anchor the audit trail as the node finds it (refused, and logged,
+        # if it no longer holds what the last checkpoint saw).
+        checkpoints.anchor(reason="start-up")
         if not options["no_worker"] and settings.TASK_BACKEND == "database":
             worker = subprocess.Popen([sys.executable, "-m", "tromeja.cli", "worker"])  # noqa: S603
             atexit.register(worker.terminate)

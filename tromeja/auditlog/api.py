@@ -20,6 +20,7 @@ class AuditEntryOut(Schema):
     action: str
     actor_username: str
     actor_country: str
+    subject_country: str
     object_type: str
     object_id: str
     purpose: str

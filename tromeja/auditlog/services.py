@@ -15,8 +15,9 @@ from tromeja.core.exports import safe_cell
 from tromeja.core.models import AuditEntry
 from tromeja.core.roles import Perm
 
-COLUMNS = ("seq", "at", "action", "actor_username", "actor_country", "object_type", "object_id",
-           "purpose", "recipients", "request_id", "source_ip", "entry_hash")  # fmt: skip
+COLUMNS = ("seq", "at", "action", "actor_username", "actor_country", "subject_country",
+           "object_type", "object_id", "purpose", "recipients", "request_id", "source_ip",
+           "entry_hash")  # fmt: skip
 
 
 def export_dir() -> Path:

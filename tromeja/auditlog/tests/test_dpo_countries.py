@@ -69,3 +69,12 @@ def test_the_country_an_entry_is_about_is_covered_by_its_hash(persona):
         )
     result = audit.verify_chain()
     assert not result.ok and result.reason == "altered"
+
+
+def test_the_dpo_reads_which_country_an_entry_no_user_made_is_about(persona):
+    sl_duty = persona("sl_duty")
+    dpo = testing.client_for(persona("sl_dpo"))
+    items = dpo.get(f"/api/v1/audit?action=collection&record={sl_duty.pk}").json()["items"]
+    assert [(e["actor_username"], e["subject_country"]) for e in items] == [("", "SI")]
+    body = dpo.get(f"/audit/?action=collection&record={sl_duty.pk}").content.decode()
+    assert 'title="country concerned">SI</span>' in body

@@ -64,7 +64,17 @@ class VerifiedSessionAuth(SessionAuth):
         return None
 
 
-api = NinjaAPI(
+class TromejaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        # Error responses, the X-Purpose header and descriptions are derived
+        # for every operation in one place (tromeja.openapi).
+        from tromeja import openapi
+
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return openapi.complete(schema)
+
+
+api = TromejaAPI(
     title="Tromeja API",
     version="1",
     description=(

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from tromeja.core.consult import consult, disclose
 from tromeja.core.records import RECIPIENT, SENDER
@@ -16,7 +17,9 @@ from tromeja.core.roles import Perm
 from tromeja.core.schemas import ApiDate
 from tromeja.exchange import services
 from tromeja.exchange.choices import OPEN_STATES
+from tromeja.exchange.files import ACCEPTED as ACCEPTED_TYPES
 from tromeja.exchange.models import Case, Leg, Message
+from tromeja.openapi import PERSONAL_DATA
 
 router = Router(tags=["contact-point exchange"])
 
@@ -76,6 +79,8 @@ class AttachmentOut(Schema):
 
 
 class MessageOut(Schema):
+    model_config = ConfigDict(json_schema_extra=PERSONAL_DATA)
+
     id: UUID
     kind: str
     sender: str
@@ -352,6 +357,17 @@ def consent(request, message_id: UUID, payload: ConsentIn):
     "/attachments/{attachment_id}",
     summary="An attachment's bytes (to those who may read its message)",
     response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as a download, with the type it was accepted as",
+                "content": {
+                    media_type: {"schema": {"type": "string", "format": "binary"}}
+                    for media_type in ACCEPTED_TYPES
+                },
+            }
+        }
+    },
 )
 def attachment(request, attachment_id: int):
     from tromeja.exchange.views import attachment_response

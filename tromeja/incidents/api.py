@@ -1,5 +1,5 @@
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, FilterSchema, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from tromeja.core.consult import consult
@@ -33,6 +34,7 @@ from tromeja.incidents.choices import (
 from tromeja.incidents.filters import apply_filters
 from tromeja.incidents.models import Incident
 from tromeja.incidents.queries import map_features, sightings_for
+from tromeja.openapi import PERSONAL_DATA
 
 router = Router(tags=["incidents"])
 
@@ -179,6 +181,8 @@ class SightingOut(Schema):
 
 
 class IncidentOut(IncidentListOut):
+    model_config = ConfigDict(json_schema_extra=PERSONAL_DATA)
+
     aware_at: datetime
     place_name: str
     nearest_crossing: str
@@ -314,7 +318,45 @@ class MapQuery(Schema):
     border_section: str | None = Field(None, max_length=48)
 
 
-@router.get("/map", summary="Incidents in a map viewport as GeoJSON (aggregated when many)")
+class PointOut(Schema):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(description="longitude, latitude")
+
+
+class MapReportProperties(Schema):
+    id: str
+    reference: str
+    type: str
+    status: str
+    persons: int
+    occurred_at: datetime
+
+
+class MapCellProperties(Schema):
+    count: int = Field(description="Reports in the cell")
+
+
+class MapFeatureOut(Schema):
+    type: Literal["Feature"]
+    geometry: PointOut
+    properties: MapReportProperties | MapCellProperties
+
+
+class MapOut(Schema):
+    """One feature per report, or per grid cell when the viewport holds many."""
+
+    type: Literal["FeatureCollection"]
+    aggregated: bool
+    total: int
+    cell_degrees: float | None = Field(None, description="The grid's cell size, when aggregated")
+    features: list[MapFeatureOut]
+
+
+@router.get(
+    "/map",
+    response=MapOut,
+    summary="Incidents in a map viewport as GeoJSON (aggregated when many)",
+)
 def map_data(request, query: Query[MapQuery]):
     if not request.user.has_perm_code(Perm.VIEW_RECORDS):
         raise PermissionDenied
@@ -323,7 +365,50 @@ def map_data(request, query: Query[MapQuery]):
     return map_features(request.user, data)
 
 
-@router.get("/geography", summary="Borders, sections and crossing points (the map's base layer)")
+class GeometryOut(Schema):
+    type: Literal["Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]
+    coordinates: list[Any]
+
+
+class ContextProperties(Schema):
+    layer: Literal["context"]
+    border: str
+
+
+class SectionProperties(Schema):
+    layer: Literal["section"]
+    code: str
+    border: str
+    name: str
+    units: list[str]
+    length_km: float
+
+
+class CrossingProperties(Schema):
+    layer: Literal["crossing"]
+    code: str
+    name: str
+    kind: str
+
+
+class GeographyFeatureOut(Schema):
+    type: Literal["Feature"]
+    geometry: GeometryOut
+    properties: Annotated[
+        ContextProperties | SectionProperties | CrossingProperties, Field(discriminator="layer")
+    ]
+
+
+class GeographyOut(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[GeographyFeatureOut]
+
+
+@router.get(
+    "/geography",
+    response=GeographyOut,
+    summary="Borders, sections and crossing points (the map's base layer)",
+)
 def geography(request):
     from django.utils.translation import get_language
 

@@ -5,6 +5,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from tromeja.core.consult import consult
 from tromeja.core.pagination import BoundedPageNumberPagination
@@ -14,6 +15,7 @@ from tromeja.core.schemas import ApiDate, SharedRecordOut, omittable
 from tromeja.notices import services
 from tromeja.notices.filters import apply_filters
 from tromeja.notices.models import Notice
+from tromeja.openapi import PERSONAL_DATA
 
 router = Router(tags=["notices"])
 
@@ -32,6 +34,8 @@ class NoticeListOut(SharedRecordOut):
 
 
 class NoticeOut(NoticeListOut):
+    model_config = ConfigDict(json_schema_extra=PERSONAL_DATA)
+
     body: str
     persons_concerned: str
 

@@ -131,3 +131,62 @@ def test_a_choice_error_lists_the_choices_without_an_english_or(sl_duty):
     assert message.startswith("Scegli tra: ")
     assert " or " not in message and "'" not in message
     assert "lookout" in message and "modus_operandi" in message
+
+
+def _operations():
+    from tromeja.api import api
+
+    schema = api.get_openapi_schema()
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            yield path, method, op
+
+
+def test_every_operation_documents_its_errors_with_the_error_schema(db):
+    for path, method, op in _operations():
+        responses = op["responses"]
+        assert {"401", "403"} <= set(responses), (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+        if "requestBody" in op:
+            assert {"400", "413", "422"} <= set(responses), (method, path)
+        for status, response in responses.items():
+            if status >= "400":
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (method, path)
+        assert op["description"], (method, path)
+
+
+def test_operations_that_return_personal_data_declare_the_purpose_header(db):
+    declared = {
+        (method, path)
+        for path, method, op in _operations()
+        if {"$ref": "#/components/parameters/XPurpose"} in op.get("parameters", [])
+    }
+    assert ("get", "/api/v1/incidents/{incident_id}") in declared
+    assert ("get", "/api/v1/notices/{notice_id}") in declared
+    assert ("get", "/api/v1/exchange/cases/{case_id}") in declared
+    assert ("get", "/api/v1/incidents") not in declared
+    for method, path in declared:
+        assert "428" in dict(_operations_by_key())[(method, path)]["responses"]
+
+
+def _operations_by_key():
+    return {(method, path): op for path, method, op in _operations()}.items()
+
+
+def test_map_geography_and_attachments_have_response_schemas(db):
+    ops = dict(_operations_by_key())
+    for path in ("/api/v1/incidents/map", "/api/v1/incidents/geography"):
+        content = ops[("get", path)]["responses"]["200"]["content"]["application/json"]
+        assert content["schema"]["$ref"]
+    attachment = ops[("get", "/api/v1/exchange/attachments/{attachment_id}")]
+    assert "application/pdf" in attachment["responses"]["200"]["content"]
+
+
+def test_the_page_size_cap_is_in_the_schema(db):
+    params = {
+        p["name"]: p for p in dict(_operations_by_key())[("get", "/api/v1/notices")]["parameters"]
+    }
+    assert params["page_size"]["schema"]["anyOf"][0]["maximum"] == 100
+    assert params["page"]["schema"]["minimum"] == 1

@@ -89,7 +89,7 @@ def update_user(*, user: User, by, **changes) -> dict:
     """Changes a user's name, e-mail, unit, language, time zone or active
     flag; the alteration entry names each field from what to what."""
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         check_manages(by, user)
         if "unit" in changes:
             # Moving someone into another country's unit would let them read
@@ -111,9 +111,9 @@ def set_roles(*, user: User, roles, by) -> dict:
     roles = {str(Role(r)) for r in roles}
     with transaction.atomic():
         check_manages(by, user)
-        existing = set(
-            RoleGrant.objects.select_for_update().filter(user=user).values_list("role", flat=True)
-        )
+        # One change of roles at a time per user: lock the user's row.
+        User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+        existing = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
         granted, withdrawn = sorted(roles - existing), sorted(existing - roles)
         if by is not None and user.pk == by.pk and Role.NODE_ADMIN in withdrawn:
             raise ValidationError(
@@ -135,7 +135,7 @@ def set_password(*, user: User, password: str | None, by) -> None:
     says which, never the password or its hash."""
     with transaction.atomic():
         check_manages(by, user)
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         if password:
             validate_password(password, user)
             user.set_password(password)

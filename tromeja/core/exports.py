@@ -19,10 +19,17 @@ handling code applies to it.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tromeja.core.choices import HandlingCode
+from tromeja.core.models import Job
+from tromeja.core.roles import Perm
 
 # Cells starting with these are run as formulas by spreadsheet programs
 # (CSV injection); a leading apostrophe makes them text.
@@ -66,3 +73,31 @@ def file_name(prefix: str, records, extension: str) -> str:
     the local time of the export."""
     when = timezone.localtime().strftime("%Y%m%d-%H%M")
     return f"{prefix}-{highest_code(records)}-{when}.{extension}"
+
+
+# --- Large exports are written by a job (core/jobs.py) ----------------------------
+
+
+def runs_in_background(count: int) -> bool:
+    """Exports larger than this are written by a worker while the page shows
+    progress; small ones are answered at once."""
+    return count > settings.TROMEJA_EXPORT_INLINE_MAX
+
+
+def own_export_job(user, pk, kind: str) -> Job:
+    """An export job of `kind` that `user` asked for: anyone else's does not
+    exist for them (404); without the export permission, 403."""
+    if not user.has_perm_code(Perm.EXPORT_RECORDS):
+        raise PermissionDenied
+    return get_object_or_404(Job, pk=pk, requested_by=user, kind=kind)
+
+
+def export_file(job: Job) -> Path:
+    """The file the export job wrote (404 while there is none)."""
+    from tromeja.core import jobs
+
+    name = (job.result or {}).get("file")
+    path = jobs.job_dir(job) / name if name else None
+    if path is None or not path.is_file():
+        raise Http404
+    return path

@@ -30,6 +30,7 @@ from tromeja.core.exports import (
     ExportFile,
     file_name,
     handling_cells,
+    runs_in_background,
     safe_cell,
 )
 from tromeja.core.models import Job
@@ -169,12 +170,6 @@ def start_export(*, user, filters: dict, fmt: str) -> ExportFile | Job:
 
 
 # --- Long exports run in the background ----------------------------------------
-
-
-def runs_in_background(count: int) -> bool:
-    """Exports larger than this are written by a worker while the page shows
-    progress; small ones are answered at once."""
-    return count > settings.TROMEJA_EXPORT_INLINE_MAX
 
 
 def request_export(*, user, filters: dict, fmt: str) -> Job:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -153,15 +153,38 @@ def notice_print(request, pk):
 @login_required
 @require_POST
 def notice_export(request):
+    from tromeja.core.models import Job
     from tromeja.notices import exports
 
     _form, data = _filter_form(request)
     try:
-        export = exports.start_export(user=request.user, filters=data)
+        outcome = exports.start_export(user=request.user, filters=data)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect(f"{reverse('notices:notice_list')}?{request.GET.urlencode()}")
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.name}"'
+    if isinstance(outcome, Job):
+        return redirect("notices:notice_export_job", pk=outcome.pk)
+    response = HttpResponse(outcome.content, content_type=outcome.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{outcome.name}"'
     return response
+
+
+@login_required
+def notice_export_job(request, pk: int):
+    """A large export's progress, polled by htmx, then its download."""
+    from tromeja.core.exports import own_export_job
+    from tromeja.notices import exports
+
+    job = own_export_job(request.user, pk, exports.KIND)
+    template = "notices/partials/export_job.html" if request.htmx else "notices/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def notice_export_file(request, pk: int):
+    from tromeja.core.exports import export_file, own_export_job
+    from tromeja.notices import exports
+
+    path = export_file(own_export_job(request.user, pk, exports.KIND))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -4,7 +4,7 @@ handling code on every row, the file name, the H2 rule, the negative cases."""
 import csv
 import io
 
-from django.test import Client
+from django.test import Client, override_settings
 
 from tromeja import testing
 from tromeja.core.choices import AuditAction
@@ -71,3 +71,54 @@ def test_a_third_country_never_finds_a_bilateral_notice_in_its_file(persona, sl_
     for path in ("/notices/export/", API):
         rows = _rows(testing.client_for(persona("hr_duty")).post(path).content)
         assert rows == []
+
+
+@override_settings(TROMEJA_EXPORT_INLINE_MAX=1)
+def test_a_large_notice_export_is_a_job_whose_file_only_its_requester_reads(
+    persona, sl_duty, it_duty
+):
+    from tromeja.core.models import Job
+    from tromeja.notices import exports
+
+    notices = _notices(sl_duty)
+    client = testing.client_for(it_duty)
+    response = client.post(f"{API}?sort=title")
+    assert response.status_code == 202
+    job = Job.objects.get(pk=response.json()["id"], kind=exports.KIND)
+    assert job.params["filters"] == {"sort": "title"} and response.json()["file_url"] is None
+    exports.run_export(job.pk)
+    done = client.get(f"{API}/{job.pk}").json()
+    assert done["status"] == "done" and done["result"]["exported"] == 3
+    download = client.get(done["file_url"])
+    rows = _rows(b"".join(download.streaming_content))
+    assert [r["title"] for r in rows] == ["Drugo", "Prvo", "Tretje"]
+    assert str(notices["national"].pk) not in {r["id"] for r in rows}
+    assert 'filename="notices-H3-' in download["Content-Disposition"]
+    # Someone else's job does not exist for them; without the role, 403; anonymous, 401.
+    other = testing.client_for(persona("hr_duty"))
+    assert other.get(f"{API}/{job.pk}").status_code == 404
+    assert other.get(f"{API}/{job.pk}/file").status_code == 404
+    assert other.get(f"/notices/export/{job.pk}/file").status_code == 404
+    assert testing.client_for(persona("sl_border")).get(f"{API}/{job.pk}").status_code == 403
+    assert Client().get(f"{API}/{job.pk}").status_code == 401
+
+
+@override_settings(TROMEJA_EXPORT_INLINE_MAX=1)
+def test_the_page_follows_a_large_notice_export_and_offers_its_file(sl_duty, it_duty):
+    from tromeja.core.models import Job
+    from tromeja.notices import exports
+
+    _notices(sl_duty)
+    client = testing.client_for(it_duty)
+    response = client.post("/notices/export/?q=o")
+    job = Job.objects.get(kind=exports.KIND)
+    assert response["Location"] == f"/notices/export/{job.pk}/"
+    waiting = client.get(f"/notices/export/{job.pk}/", HTTP_HX_REQUEST="true")
+    assert b"every 1s" in waiting.content
+    exports.run_export(job.pk)
+    page = client.get(f"/notices/export/{job.pk}/").content.decode()
+    assert "3 notices exported" in page and f"/notices/export/{job.pk}/file" in page
+    download = client.get(f"/notices/export/{job.pk}/file")
+    assert len(_rows(b"".join(download.streaming_content))) == 3
+    logged = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="it_duty")
+    assert logged.count() == 3

@@ -12,9 +12,11 @@ had.
 
 Checkpoints are written after the commit of an append that crosses a
 multiple of `EVERY` entries, or that comes `INTERVAL` seconds after this
-process's last one, and when the node starts (`anchor()`). A rolled-back
-append writes none, and the write path never waits for a disk flush per
-entry.
+process's last one; `INTERVAL` seconds after an append that was not
+checkpointed, a timer checkpoints the head, so that the last entries before
+a quiet hour are anchored too; and when the node starts (`anchor()`). A
+rolled-back append writes none, and the write path never waits for a disk
+flush per entry.
 
 The signature is an HMAC with the audit key, so a checkpoint cannot be made
 up by someone who can write the data directory but does not hold the key.
@@ -115,7 +117,7 @@ def path() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_DIR) / FILE_NAME
 
 
-def write(seq: int, entry_hash: str, *, reason: str) -> Checkpoint:
+def write(seq: int, entry_hash: str, *, reason: str, directory=None) -> Checkpoint:
     """Appends one signed checkpoint to the file, flushed to disk, and logs it."""
     at = datetime.now(UTC).isoformat(timespec="seconds")
     sign = signer()
@@ -127,7 +129,7 @@ def write(seq: int, entry_hash: str, *, reason: str) -> Checkpoint:
          "signature": checkpoint.signature},
         separators=(",", ":"),
     )  # fmt: skip
-    target = path()
+    target = Path(directory) / FILE_NAME if directory is not None else path()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
@@ -209,28 +211,69 @@ def anchor(*, reason: str) -> Checkpoint | None:
         return None
 
 
-# The write path: when this process last claimed a checkpoint.
+# The write path: when this process last claimed a checkpoint, the last
+# head it checkpointed, and the timer that anchors the end of a burst.
 _lock = threading.Lock()
 _claimed_at = float("-inf")
+_written: tuple[int, str] | None = None
+_timer: threading.Timer | None = None
 _monotonic = time.monotonic
 
 
 def after_append(before: int, seq: int, entry_hash: str) -> None:
     """Called by the append with the chain head before and after it, inside
-    its transaction: schedules a checkpoint for after the commit when one is due."""
+    its transaction: schedules a checkpoint for after the commit when one is
+    due, or else makes sure the timer will anchor this entry."""
     global _claimed_at
     now = _monotonic()
     crossed = seq // EVERY > before // EVERY
     with _lock:
-        if not crossed and now - _claimed_at < INTERVAL:
+        due = crossed or now - _claimed_at >= INTERVAL
+        if due:
+            _claimed_at = now
+        elif _timer is not None:
             return
-        _claimed_at = now
-    transaction.on_commit(lambda: _write_quietly(seq, entry_hash))
+    if due:
+        transaction.on_commit(lambda: _write_quietly(seq, entry_hash, reason="append"))
+    else:
+        transaction.on_commit(_arm)
 
 
-def _write_quietly(seq: int, entry_hash: str) -> None:
+def _write_quietly(seq: int, entry_hash: str, *, reason: str, directory=None) -> None:
     # After the commit: a full disk must not turn a committed change into an error.
+    global _written
     try:
-        write(seq, entry_hash, reason="append")
+        write(seq, entry_hash, reason=reason, directory=directory)
     except OSError as exc:
-        logger.error("could not write an audit checkpoint to %s: %s", path(), exc)
+        logger.error("could not write an audit checkpoint: %s", exc)
+        return
+    with _lock:
+        _written = (seq, entry_hash)
+
+
+def _arm() -> None:
+    global _timer
+    with _lock:
+        if _timer is not None:
+            return
+        # The directory as it is now: the timer fires in another thread.
+        _timer = threading.Timer(INTERVAL, _on_timer, args=(settings.AUDIT_CHECKPOINT_DIR,))
+        _timer.daemon = True
+        _timer.start()
+
+
+def _on_timer(directory) -> None:
+    from django.db import connections
+
+    global _timer, _claimed_at
+    with _lock:
+        _timer = None
+        _claimed_at = _monotonic()
+    try:
+        seq, entry_hash = _head()
+        if (seq, entry_hash) != _written:
+            _write_quietly(seq, entry_hash, reason="interval", directory=directory)
+    except Exception:
+        logger.exception("could not checkpoint the audit trail")
+    finally:
+        connections.close_all()

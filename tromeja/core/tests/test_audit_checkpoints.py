@@ -143,15 +143,17 @@ def test_the_write_path_checkpoints_every_so_many_entries_after_the_commit(
     monkeypatch.setattr(checkpoints, "INTERVAL", 3600)
     monkeypatch.setattr(checkpoints, "_claimed_at", 0.0)
     monkeypatch.setattr(checkpoints, "_monotonic", lambda: 1.0)
+    armed = []
+    monkeypatch.setattr(checkpoints, "_arm", lambda: armed.append(1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for i in range(25):
             audit.log(AuditAction.CONSULTATION, object_type="t", object_id=str(i))
     # Nothing is written before the commit, and not once per entry.
     assert not checkpoints.path().exists()
-    assert len(callbacks) == 2
     for callback in callbacks:
         callback()
     assert [c.seq for c in checkpoints.read().valid] == [10, 20]
+    assert armed  # the timer will anchor entries 21 to 25
 
 
 def test_the_write_path_checkpoints_at_least_every_few_minutes(
@@ -161,6 +163,7 @@ def test_the_write_path_checkpoints_at_least_every_few_minutes(
     monkeypatch.setattr(checkpoints, "EVERY", 10_000)
     monkeypatch.setattr(checkpoints, "_monotonic", lambda: clock[0])
     monkeypatch.setattr(checkpoints, "_claimed_at", clock[0])
+    monkeypatch.setattr(checkpoints, "_arm", lambda: None)
     with django_capture_on_commit_callbacks(execute=True):
         audit.log(AuditAction.CONSULTATION, object_type="t", object_id="1")
     assert not checkpoints.path().exists()
@@ -202,4 +205,23 @@ def test_committed_appends_are_checkpointed_for_real(monkeypatch):
     seen = [c.seq for c in checkpoints.read().valid]
     assert 5 in seen and 10 in seen and len(seen) <= 3
     cut_after(7)
+    assert audit.verify_chain().reason == "cut-after-checkpoint"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_end_of_a_burst_is_anchored_when_the_node_falls_quiet(monkeypatch):
+    import time
+
+    monkeypatch.setattr(checkpoints, "EVERY", 10_000)
+    monkeypatch.setattr(checkpoints, "INTERVAL", 1.0)
+    monkeypatch.setattr(checkpoints, "_claimed_at", checkpoints._monotonic())
+    monkeypatch.setattr(checkpoints, "_timer", None)
+    for i in range(3):
+        audit.log(AuditAction.CONSULTATION, object_type="t", object_id=str(i))
+    assert not checkpoints.path().exists()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not checkpoints.read().valid:
+        time.sleep(0.05)
+    assert [c.seq for c in checkpoints.read().valid] == [3]  # by the timer
+    cut_after(2)
     assert audit.verify_chain().reason == "cut-after-checkpoint"

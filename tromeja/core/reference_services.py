@@ -140,3 +140,42 @@ def update_unit(*, unit: Unit, by, **changes) -> dict:
         unit.save(update_fields=list(detail))
         audit.log(AuditAction.ALTERATION, actor=by, obj=unit, detail=detail)
     return detail
+
+
+def _snapshot() -> dict:
+    return {
+        "countries": {c.code: {f: audit_value(getattr(c, f)) for f in COUNTRY_FIELDS}
+                      for c in Country.objects.all()},
+        "agencies": {a.code: {f: audit_value(getattr(a, f)) for f in AGENCY_FIELDS}
+                     for a in Agency.objects.select_related("country")},
+        "units": {u.code: {f: audit_value(getattr(u, f)) for f in UNIT_FIELDS}
+                  for u in Unit.objects.select_related("agency", "parent")},
+    }  # fmt: skip
+
+
+def load_reference(*, by=None) -> dict:
+    """Creates or updates the reference rows from `core/reference.py`
+    (`tromeja load-reference`); one alteration entry lists the rows added
+    and the fields changed."""
+    from tromeja.core import reference
+
+    with transaction.atomic():
+        before = _snapshot()
+        reference.load(Country, Agency, Unit)
+        after = _snapshot()
+        detail = {}
+        for kind, rows in after.items():
+            added = sorted(set(rows) - set(before[kind]))
+            changed = {}
+            for code, fields in rows.items():
+                old = before[kind].get(code)
+                if old is None:
+                    continue
+                diff = {f: {"from": old[f], "to": v} for f, v in fields.items() if old[f] != v}
+                if diff:
+                    changed[code] = diff
+            if added or changed:
+                detail[kind] = {"added": added, "changed": changed}
+        if detail:
+            audit.log(AuditAction.ALTERATION, actor=by, object_type="core.reference", detail=detail)
+    return detail

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tromeja.core import reference
+from tromeja.core import reference_services
 from tromeja.core.models import Agency, Country, Unit
 
 
@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = "Create or update the countries, agencies and units of the cooperation."
 
     def handle(self, *args, **options):
-        reference.load(Country, Agency, Unit)
+        # Through the service, so the changes are in the audit trail.
+        reference_services.load_reference()
         self.stdout.write(
             f"{Country.objects.count()} countries, {Agency.objects.count()} agencies, "
             f"{Unit.objects.count()} units."

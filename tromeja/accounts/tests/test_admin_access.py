@@ -61,3 +61,25 @@ def test_an_administrator_without_the_second_factor_is_sent_to_it_first(persona)
     session.save()
     response = client.get("/admin/")
     assert response.status_code == 302 and "/accounts/second-factor/" in response["Location"]
+
+
+def test_every_administration_page_of_the_own_country_opens(persona):
+    from tromeja.core.models import Agency, Unit
+
+    officer = persona("sl_duty")
+    client = testing.client_for(persona("sl_admin"))
+    unit = Unit.objects.get(code="si-pu-celje")
+    agency = Agency.objects.get(code="si-policija")
+    for url in (
+        "/admin/accounts/user/add/",
+        f"/admin/accounts/user/{officer.pk}/change/",
+        f"/admin/accounts/user/{officer.pk}/password/",
+        f"/admin/accounts/user/{officer.pk}/history/",
+        "/admin/core/country/",
+        "/admin/core/country/SI/change/",
+        "/admin/core/agency/add/",
+        f"/admin/core/agency/{agency.pk}/change/",
+        "/admin/core/unit/add/",
+        f"/admin/core/unit/{unit.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -61,6 +61,19 @@ from tromeja.incidents.choices import (
 KIND = "incident_import"
 MODES = ("all", "valid")
 MAX_ROWS = 200_000
+# What a real sheet holds bounds the work before anything is read into memory.
+# Excel's own limits: 32,767 characters in a cell, 1,048,576 rows.
+MAX_CELL_CHARS = 32_767
+SHEET_ROWS = 1_048_576
+# The template has fewer columns; a sheet for import never needs more.
+MAX_COLUMNS = 100
+# Parts of an XLSX file, once unpacked: the shared strings are held in memory
+# whole, the sheet is read as a stream, the rest (styles, workbook) are small.
+MAX_SHARED_STRINGS_BYTES = 96 * 1024 * 1024
+MAX_SHEET_BYTES = 512 * 1024 * 1024
+MAX_PART_BYTES = 16 * 1024 * 1024
+# Values quoted in messages are cut to this many characters.
+EXCERPT = 40
 ITEM_SEPARATOR = ";"
 PART_SEPARATOR = "|"
 # Stored errors shown on the page; the full list is in the errors file.
@@ -195,6 +208,12 @@ def read_table(data: bytes) -> Table:
         )
     if b"\x00" in data[:4096]:
         raise FileRefused(_("This is not a CSV or XLSX file."))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise FileRefused(
+            _("Row %(row)d holds a NUL byte, which a CSV file cannot hold: save it again as CSV.")
+            % {"row": data.count(b"\n", 0, nul) + 1}
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, text = "utf-8-sig", data[3:].decode("utf-8", errors="strict")
     else:
@@ -212,24 +231,59 @@ def read_table(data: bytes) -> Table:
     # Slovenian, Croatian and Italian Excel write ";" between columns.
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = []
     try:
-        lines = list(reader)
+        # Numbers are the rows as a spreadsheet shows them, blank ones included.
+        for number, cells in enumerate(reader, start=1):
+            if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+                raise FileRefused(_cell_too_long(number))
+            lines.append((number, cells))
     except csv.Error as exc:
-        raise FileRefused(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
+        number = len(lines) + 1
+        if "field larger than field limit" in str(exc):
+            raise FileRefused(_cell_too_long(number)) from None
+        raise FileRefused(
+            _("The CSV file is malformed near row %(row)d: check its quotation marks.")
+            % {"row": number}
+        ) from None
     return _table(encoding, lines, delimiter)
+
+
+def _cell_too_long(row: int) -> str:
+    return _(
+        "Row %(row)d holds more than %(max)d characters in one cell, more than a "
+        "spreadsheet cell holds."
+    ) % {"row": row, "max": MAX_CELL_CHARS}
+
+
+def _excerpt(value, length: int = EXCERPT) -> str:
+    """A value as quoted in a message: its start only."""
+    text = _text(value)
+    return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_workbook(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:
         raise FileRefused(_("The workbook cannot be opened: save it again as XLSX.")) from None
     try:
         sheet = book.worksheets[0]
+        # The dimension the file declares ("A1:XFD1048576") is not trusted:
+        # rows are read as they are, and no wider than MAX_COLUMNS (the
+        # check above refused any value beyond).
+        sheet.reset_dimensions()
         lines = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        filled = 0
+        blank = None
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            # Rows missing from the file all come as one and the same row.
+            if row is blank or not any(cell.value is not None for cell in row):
+                blank = row
+                continue
             cells = []
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
@@ -242,26 +296,160 @@ def _read_xlsx(data: bytes) -> Table:
                         % {"row": number, "column": column}
                     )
                 cells.append(cell.value)
-            lines.append(cells)
-            if len(lines) > MAX_ROWS + 1:
+            while cells and cells[-1] is None:
+                cells.pop()
+            lines.append((number, cells))
+            filled += 1
+            if filled > MAX_ROWS + 1:
                 break
+    except FileRefused:
+        raise
+    except Exception:
+        raise FileRefused(_("The workbook cannot be opened: save it again as XLSX.")) from None
     finally:
         book.close()
     return _table("xlsx", lines, ",")
 
 
-def _table(encoding: str, lines: list[list], delimiter: str) -> Table:
-    lines = [line for line in lines if any(_text(c) for c in line)]
+def _check_workbook(data: bytes):
+    """Refuses a workbook whose parts, once unpacked, hold more than a real
+    sheet does, before openpyxl materialises any of them: the size of every
+    part (its declared size bounds what unpacking yields), and then, read as
+    a stream, every text of its XML parts (at most a cell's 32,767
+    characters), the rows and the columns of the sheets."""
+    from tromeja.core import ziplimits
+
+    unreadable = FileRefused(_("The workbook cannot be opened: save it again as XLSX."))
+    try:
+        archive = ziplimits.open_bounded(io.BytesIO(data))
+    except ziplimits.ZipRefused:
+        raise unreadable from None
+    with archive:
+        for info in archive.infolist():
+            name = info.filename.lower()
+            if name.startswith("xl/worksheets/"):
+                most = MAX_SHEET_BYTES
+            elif name.endswith("sharedstrings.xml"):
+                most = MAX_SHARED_STRINGS_BYTES
+            else:
+                most = MAX_PART_BYTES
+            if info.file_size > most:
+                raise FileRefused(
+                    _(
+                        "The workbook is too large once unpacked (%(size)d MB in “%(part)s”, "
+                        "at most %(max)d MB): split it into smaller files."
+                    )
+                    % {"size": info.file_size // (1024 * 1024), "part": _excerpt(info.filename),
+                       "max": most // (1024 * 1024)}
+                )  # fmt: skip
+            if name.endswith((".xml", ".rels")):
+                try:
+                    with archive.open(info) as stream:
+                        _XmlBounds().scan(stream)
+                except FileRefused:
+                    raise
+                except Exception:
+                    raise unreadable from None
+
+
+class _XmlBounds:
+    """Reads one XML part as a stream (expat, in pieces of 1 MB) and refuses
+    it at the first text longer than a cell holds, row beyond a sheet's last
+    row, or value beyond MAX_COLUMNS. Nothing of it is kept."""
+
+    def __init__(self):
+        from xml.parsers import expat
+
+        self.parser = expat.ParserCreate()
+        self.parser.buffer_text = False
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.text
+        self.row = 0
+        self.column = 0
+        self.in_cell = False
+        self.length = 0  # characters of the current cell, string or text
+
+    def scan(self, stream):
+        while block := stream.read(1 << 20):
+            self.parser.Parse(block, False)
+        self.parser.Parse(b"", True)
+
+    def start(self, name, attrs):
+        name = name.rpartition(":")[2]
+        if name == "row":
+            self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
+            self.column = 0
+            if self.row > SHEET_ROWS:
+                raise FileRefused(_("The workbook cannot be opened: save it again as XLSX."))
+        elif name == "c":
+            reference = attrs.get("r", "")
+            letters = reference.rstrip("0123456789")
+            self.column = _column_index(letters) if letters else self.column + 1
+            self.in_cell = True
+            self.length = 0
+        elif name == "si":
+            self.in_cell = True
+            self.length = 0
+        elif not self.in_cell:
+            self.length = 0
+
+    def end(self, name):
+        name = name.rpartition(":")[2]
+        if name in {"c", "si"}:
+            self.in_cell = False
+        if not self.in_cell:
+            self.length = 0
+
+    def text(self, data):
+        self.length += len(data)
+        if self.length > MAX_CELL_CHARS:
+            if self.row and self.column:
+                raise FileRefused(_cell_too_long(self.row))
+            raise FileRefused(
+                _(
+                    "The workbook holds a text of more than %(max)d characters, more than a "
+                    "spreadsheet cell holds."
+                )
+                % {"max": MAX_CELL_CHARS}
+            )
+        if self.in_cell and self.column > MAX_COLUMNS and data.strip():
+            from openpyxl.utils import get_column_letter
+
+            raise FileRefused(
+                _(
+                    "Row %(row)d holds a value in column %(column)s; an import reads at most "
+                    "%(max)d columns."
+                )
+                % {"row": self.row, "column": get_column_letter(min(self.column, 18_278)),
+                   "max": MAX_COLUMNS}
+            )  # fmt: skip
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters.upper():
+        if not "A" <= letter <= "Z":
+            return 0
+        index = index * 26 + ord(letter) - 64
+    return index
+
+
+def _table(encoding: str, lines: list[tuple[int, list]], delimiter: str) -> Table:
+    """`lines` are (row number in the file, cells); blank rows are skipped
+    but keep their number, so errors name the row the spreadsheet shows."""
+    lines = [(number, line) for number, line in lines if any(_text(c) for c in line)]
     if not lines:
         raise FileRefused(_("The file is empty."))
-    header = [_text(c).strip().lower() for c in lines[0]]
+    header = [_text(c).strip().lower() for c in lines[0][1]]
     while header and not header[-1]:
         header.pop()
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
+        shown = ", ".join(_excerpt(h) for h in unknown[:10]) + (", …" if len(unknown) > 10 else "")
         raise FileRefused(
             _("Unknown columns: %(columns)s. The template lists the columns that are read.")
-            % {"columns": ", ".join(unknown)}
+            % {"columns": shown}
         )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -271,12 +459,7 @@ def _table(encoding: str, lines: list[list], delimiter: str) -> Table:
         raise FileRefused(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(doubled)})
     if len(lines) - 1 > MAX_ROWS:
         raise FileRefused(_("The file has more than %(max)d rows: split it.") % {"max": MAX_ROWS})
-    # Numbers are the lines as the spreadsheet shows them (the header is 1).
-    rows = []
-    number = 1
-    for line in lines[1:]:
-        number += 1
-        rows.append((number, line))
+    rows = lines[1:]
     if not rows:
         raise FileRefused(_("The file has a header but no rows."))
     return Table(encoding, header, rows, delimiter)
@@ -298,7 +481,14 @@ class _RowErrors:
         self.items: list[tuple[str, str]] = []
 
     def add(self, column: str, message: str):
-        self.items.append((column, str(message)))
+        self.items.append((column, _bounded(message)))
+
+
+def _bounded(message) -> str:
+    """A message as stored with the job and shown on the page: a value it
+    quotes may come whole from the file (from the service's checks too)."""
+    message = str(message)
+    return message if len(message) <= 300 else message[:300].rstrip() + "…"
 
 
 def _lookup(choices) -> dict[str, str]:
@@ -355,7 +545,7 @@ class RowReader:
                 errors.add(
                     column,
                     _("“%(value)s” is not one of: %(codes)s.")
-                    % {"value": text, "codes": ", ".join(CHOICES[column].values)},
+                    % {"value": _excerpt(text), "codes": ", ".join(CHOICES[column].values)},
                 )
             else:
                 args[column] = code
@@ -441,8 +631,9 @@ class RowReader:
                     except ValueError:
                         continue
             if parsed is None:
-                errors.add(column, _("“%(value)s” is not a date and time (e.g. 2026-03-14 02:30 "
-                                     "or 14.3.2026 02:30).") % {"value": text})  # fmt: skip
+                message = _("“%(value)s” is not a date and time (e.g. 2026-03-14 02:30 "
+                            "or 14.3.2026 02:30).")  # fmt: skip
+                errors.add(column, message % {"value": _excerpt(text)})
                 return None
         if timezone.is_naive(parsed):
             # Times without a zone are the importing officer's local time.
@@ -463,7 +654,9 @@ class RowReader:
                     return datetime.strptime(text, fmt).date()
                 except ValueError:
                     continue
-        errors.add(column, _("“%(value)s” is not a date (e.g. 2026-03-14).") % {"value": text})
+        errors.add(
+            column, _("“%(value)s” is not a date (e.g. 2026-03-14).") % {"value": _excerpt(text)}
+        )
         return None
 
     def _number(self, value, column, errors):
@@ -475,7 +668,7 @@ class RowReader:
         try:
             return float(Decimal(text))
         except (InvalidOperation, ValueError):
-            errors.add(column, _("“%(value)s” is not a number.") % {"value": _text(value)})
+            errors.add(column, _("“%(value)s” is not a number.") % {"value": _excerpt(value)})
             return None
 
     def _code(self, choices, text: str) -> str:
@@ -568,8 +761,11 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
     mode = job.params.get("mode", "all")
     result = {"file_name": job.params.get("file_name", ""), "mode": mode}
     progress.phase("reading")
+    language = user.language or settings.LANGUAGE_CODE
     try:
-        table = read_table(upload_path(job).read_bytes())
+        # Messages about the whole file are stored with the job as well.
+        with translation.override(language):
+            table = read_table(upload_path(job).read_bytes())
     except FileRefused as exc:
         return {**result, "outcome": "refused", "file_error": str(exc), "rows": 0,
                 "imported": 0, "rejected": 0, "errors": [], "error_count": 0}  # fmt: skip
@@ -580,7 +776,7 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
     prepared: list[services.Prepared] = []
     rejected: list[tuple[int, list, list[tuple[str, str]]]] = []
     progress.phase("checking", total=len(table.rows))
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(language):
         checked = _check(user, reader, table.rows, progress)
         for (number, cells), (outcome, problems) in zip(table.rows, checked, strict=True):
             if problems:
@@ -672,7 +868,7 @@ def _check_range(user, reader, rows, step) -> list[tuple]:
                 )
             except ValidationError as exc:
                 problems = [
-                    (_column_of(key), _item_note(key) + message)
+                    (_column_of(key), _bounded(_item_note(key) + message))
                     for key, messages in exc.message_dict.items()
                     for message in messages
                 ]

@@ -423,7 +423,8 @@ def _prepare(
     if total < 0:
         errors.add("persons_total", _("Counts cannot be negative or zero."))
     rows = _clean_entities(entities, region=incident.owner_country_id, total=total, errors=errors)
-    _place(incident, section_code=section_code, reason=override_reason, errors=errors, units=units)
+    _place(incident, section_code=section_code, reason=override_reason, errors=errors, units=units,
+           located=located)  # fmt: skip
     _personal_data(incident, rows)
     try:
         incident.full_clean(

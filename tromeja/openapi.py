@@ -150,3 +150,17 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if not op.get("description"):
                 op["description"] = (op.get("summary") or "").rstrip(".") + "."
     return schema
+
+
+def file_responses(media_types, *, status: int = 200, description: str = "The file") -> dict:
+    """`openapi_extra` for an operation that answers with a file: one
+    binary content entry per media type it may come as."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "responses": {
+            str(status): {
+                "description": description,
+                "content": {str(t).split(";")[0].strip(): binary for t in media_types},
+            }
+        }
+    }

@@ -13,6 +13,7 @@ from tromeja.core.exports import export_file, own_export_job
 from tromeja.core.models import Job
 from tromeja.incidents import exports
 from tromeja.incidents.api import IncidentFilter
+from tromeja.openapi import file_responses
 
 router = Router(tags=["incidents"])
 
@@ -24,6 +25,7 @@ class IncidentExportIn(Schema):
 @router.post(
     "",
     response={202: ExportJobOut},
+    openapi_extra=file_responses(exports.FORMATS.values(), description="The file, when small"),
     summary="Export the reports you may export, with the list's filters: the file at once "
     "when small, else a job (202) that writes it",
 )
@@ -43,7 +45,10 @@ def get_export(request, job_id: int):
 
 
 @router.get(
-    "/{job_id}/file", url_name="incident_export_file", summary="The file an export job wrote"
+    "/{job_id}/file",
+    url_name="incident_export_file",
+    summary="The file an export job wrote",
+    openapi_extra=file_responses(exports.FORMATS.values()),
 )
 def get_export_file(request, job_id: int):
     job = own_export_job(request.user, job_id, exports.KIND)

@@ -10,6 +10,7 @@ from tromeja.core.exports import export_file, own_export_job
 from tromeja.core.models import Job
 from tromeja.notices import exports
 from tromeja.notices.api import NoticeFilter
+from tromeja.openapi import file_responses
 
 router = Router(tags=["notices"])
 
@@ -17,6 +18,7 @@ router = Router(tags=["notices"])
 @router.post(
     "",
     response={202: ExportJobOut},
+    openapi_extra=file_responses([exports.CONTENT_TYPE], description="The file, when small"),
     summary="Export the notices you may export, with the list's filters (CSV): the file at "
     "once when small, else a job (202) that writes it",
 )
@@ -34,7 +36,8 @@ def get_export(request, job_id: int):
 
 
 @router.get("/{job_id}/file", url_name="notice_export_file",
-            summary="The file a notice export job wrote")  # fmt: skip
+            summary="The file a notice export job wrote",
+            openapi_extra=file_responses([exports.CONTENT_TYPE]))  # fmt: skip
 def get_export_file(request, job_id: int):
     job = own_export_job(request.user, job_id, exports.KIND)
     path = export_file(job)

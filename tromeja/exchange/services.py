@@ -3,7 +3,7 @@ it and in which state, then writes the message, the leg and the audit entries
 in one transaction."""
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -290,112 +290,44 @@ def _attachments(uploads, errors) -> list:
 
 
 def _add(errors, key, i, message):
-    errors.setdefault(key, []).append(f"{i + 1}: {message}")
+    """A problem with the i-th place or report named, in the form of the
+    entities' messages (tromeja.entities.message)."""
+    kinds = {"places": _("Place"), "incidents": _("Report")}
+    text = _("%(kind)s %(line)d: %(problem)s") % {"kind": kinds[key], "line": i + 1,
+                                                  "problem": message}  # fmt: skip
+    errors.setdefault(key, []).append(text)
 
 
 def subjects_of(
     user, *, vehicles=(), phones=(), persons=(), documents=(), places=(), incidents=(), errors
 ) -> list[dict]:
     """The subjects of a message as Subject fields; problems go to `errors`
-    by kind, each with the line it is on."""
-    from tromeja.core.countries import is_country_code
-    from tromeja.incidents import normalize
-    from tromeja.incidents.choices import DocumentType
+    by kind, each naming the kind and the line it is on. Persons, vehicles,
+    phones and documents are checked and keyed by tromeja.entities, as in
+    incident reports."""
+    from tromeja import entities
     from tromeja.incidents.models import Incident
 
+    cleaned = entities.clean(persons=persons, vehicles=vehicles, phones=phones,
+                             documents=documents, region=user.country_code)  # fmt: skip
+    for name, _index, message in cleaned.errors:
+        errors.setdefault(name, []).append(message)
     found = []
-    for i, p in enumerate(persons or ()):
-        surname = (p.get("surname") or "").strip()
-        given = (p.get("given_names") or "").strip()
-        category = (p.get("category") or "").strip()
-        nationality = (p.get("nationality") or "").strip().upper()
-        born = p.get("date_of_birth") or None
-        try:
-            key = normalize.person_key(surname, given)
-        except ValidationError as exc:
-            _add(errors, "persons", i, exc.messages[0])
-            continue
-        if category not in DataSubjectCategory.values:
-            _add(
-                errors,
-                "persons",
-                i,
-                _("Say whether the person is a suspect, convicted, a victim or another party."),
-            )
-            continue
-        if nationality and not is_country_code(nationality):
-            _add(
-                errors,
-                "persons",
-                i,
-                _("“%(code)s” is not a country code (ISO 3166, e.g. SI).") % {"code": nationality},
-            )
-            continue
-        if born:
-            try:
-                born = born if isinstance(born, date) else date.fromisoformat(str(born).strip())
-            except ValueError:
-                _add(errors, "persons", i, _("Write the date of birth as YYYY-MM-DD."))
-                continue
-            if born > timezone.localdate() or born.year < 1900:
-                _add(errors, "persons", i, _("The date of birth is not possible."))
-                continue
-        label = " ".join(t for t in (surname.upper(), given) if t)
-        extra = ", ".join(t for t in (born.isoformat() if born else "", nationality) if t)
-        found.append(
-            {
-                "kind": SubjectKind.PERSON,
-                "key": key,
-                "category": category,
-                "label": (f"{label} ({extra})" if extra else label)[:150],
-                "detail": {
-                    "date_of_birth": born.isoformat() if born else "",
-                    "nationality": nationality,
-                },
-            }
-        )
-    for i, vehicle in enumerate(vehicles or ()):
-        plate = (vehicle.get("plate") or "").strip()
-        country = (vehicle.get("registration_country") or "").strip().upper()
-        if not is_country_code(country):
-            _add(errors, "vehicles", i, _("Give the registration country (ISO 3166, e.g. SI)."))
-            continue
-        try:
-            key = normalize.plate_key(plate, country)
-        except ValidationError as exc:
-            _add(errors, "vehicles", i, exc.messages[0])
-            continue
-        found.append({"kind": SubjectKind.VEHICLE, "key": key, "label": f"{plate} ({country})"})
-    for i, number in enumerate(phones or ()):
-        try:
-            key = normalize.phone_key(number, user.country_code)
-        except ValidationError as exc:
-            _add(errors, "phones", i, exc.messages[0])
-            continue
-        found.append({"kind": SubjectKind.PHONE, "key": key, "label": key})
-    for i, d in enumerate(documents or ()):
-        kind = (d.get("type") or "").strip()
-        number = (d.get("number") or "").strip()
-        country = (d.get("issuing_country") or "").strip().upper()
-        if kind not in DocumentType.values:
-            _add(errors, "documents", i, _("Choose the kind of document."))
-            continue
-        if not is_country_code(country):
-            _add(errors, "documents", i, _("Give the issuing country (ISO 3166, e.g. SI)."))
-            continue
-        try:
-            key = normalize.document_key(number, country)
-        except ValidationError as exc:
-            _add(errors, "documents", i, exc.messages[0])
-            continue
-        found.append(
-            {
-                "kind": SubjectKind.DOCUMENT,
-                "key": key,
-                "detail": {"type": kind},
-                "label": f"{number} ({country})"[:150],
-            }
-        )
+    for p in cleaned.persons:
+        born = p.date_of_birth.isoformat() if p.date_of_birth else ""
+        label = " ".join(t for t in (p.surname.upper(), p.given_names) if t)
+        extra = ", ".join(t for t in (born, p.nationality) if t)
+        found.append({"kind": SubjectKind.PERSON, "key": p.key, "category": p.category,
+                      "label": (f"{label} ({extra})" if extra else label)[:150],
+                      "detail": {"date_of_birth": born, "nationality": p.nationality}})  # fmt: skip
+    for v in cleaned.vehicles:
+        found.append({"kind": SubjectKind.VEHICLE, "key": v.key,
+                      "label": f"{v.plate} ({v.registration_country})"})  # fmt: skip
+    for ph in cleaned.phones:
+        found.append({"kind": SubjectKind.PHONE, "key": ph.key, "label": ph.number})
+    for d in cleaned.documents:
+        found.append({"kind": SubjectKind.DOCUMENT, "key": d.key, "detail": {"type": d.type},
+                      "label": f"{d.number} ({d.issuing_country})"[:150]})  # fmt: skip
     for i, place in enumerate(places or ()):
         name = (place.get("name") or "").strip()[:120]
         try:
@@ -472,7 +404,7 @@ def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
     """The receiver's cross-check against earlier exchanges: the messages it
     may read, in other cases, about the same persons, vehicles, phones or
     documents. Newest first; never shown to the requester."""
-    from django.db.models import Q
+    from tromeja import entities
 
     if leg.recipient_country_id != user.country_code:
         return []
@@ -483,11 +415,9 @@ def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
     )
     if not keys:
         return []
-    same = Q()
-    for kind, key in sorted(keys):
-        same |= Q(kind=kind, key=key)
     rows = (
-        Subject.objects.filter(same, message__in=Message.objects.restrict(user))
+        Subject.objects.filter(entities.key_condition(keys),
+                               message__in=Message.objects.restrict(user))
         .exclude(message__case_id=leg.case_id)
         .order_by("-message__created_at")
         .values("label", "message__case_id", "message__case__reference",

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tromeja import entities as entities_rules
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction, DataSubjectCategory, Distribution
 from tromeja.core.consult import disclose
@@ -21,7 +22,7 @@ from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
 from tromeja.geography.locate import in_region, locate, sections
-from tromeja.incidents import mapcells, normalize
+from tromeja.incidents import mapcells
 from tromeja.incidents.choices import (
     AgeGroup,
     DocumentType,
@@ -170,89 +171,29 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
         )
     if total and not entities.counts:
         errors.add("persons_total", _("Break the persons down by nationality, sex and age."))
-    for i, p in enumerate(entities.persons):
-        key = f"persons.{i}"
-        try:
-            person_key = normalize.person_key(p.get("surname", ""), p.get("given_names", ""))
-        except ValidationError as exc:
-            errors.add(key, exc.messages[0])
-            continue
-        if p.get("role") not in _VALUES[PersonRole]:
-            errors.add(key, _("Choose the person's role."))
-        if p.get("category") not in _VALUES[DataSubjectCategory]:
-            errors.add(key, _("Choose the data subject category."))
-        if p.get("role") == PersonRole.MIGRANT and p.get("category") == DataSubjectCategory.SUSPECT:
-            # rules.md §7: migrants in an incident are not suspects.
-            errors.add(key, _("A migrant is not recorded as a suspect."))
-        _check_country(errors, key, (p.get("nationality") or "").upper())
-        birth = p.get("date_of_birth") or None
-        if isinstance(birth, str):
-            try:
-                birth = date.fromisoformat(birth)
-            except ValueError:
-                errors.add(key, _("The date of birth is not a date (YYYY-MM-DD)."))
-                birth = None
-        if birth and birth > timezone.localdate():
-            errors.add(key, _("The date of birth is in the future."))
-        if len(p.get("surname", "")) > 100 or len(p.get("given_names", "")) > 100:
-            errors.add(key, _("Names are at most 100 characters."))
-        rows["persons"].append(
-            {
-                "role": p.get("role"),
-                "category": p.get("category"),
-                "surname": p.get("surname", "").strip(),
-                "given_names": (p.get("given_names") or "").strip(),
-                "date_of_birth": birth,
-                "nationality": (p.get("nationality") or "").upper(),
-                "_key": person_key,
-            }
-        )
-    for i, v in enumerate(entities.vehicles):
-        key = f"vehicles.{i}"
-        country = (v.get("registration_country") or "").upper()
-        _check_country(errors, key, country, required=True)
-        try:
-            plate = normalize.plate_key(v.get("plate", ""), country)
-        except ValidationError as exc:
-            errors.add(key, exc.messages[0])
-            continue
-        rows["vehicles"].append(
-            {
-                "plate": v.get("plate", "").strip().upper()[:20],
-                "registration_country": country,
-                "make": (v.get("make") or "")[:40],
-                "model": (v.get("model") or "")[:40],
-                "colour": (v.get("colour") or "")[:30],
-                "_key": plate,
-            }
-        )
-    for i, ph in enumerate(entities.phones):
-        try:
-            number = normalize.phone_key(ph.get("number", ""), region)
-        except ValidationError as exc:
-            errors.add(f"phones.{i}", exc.messages[0])
-            continue
-        rows["phones"].append({"number": number, "_key": number})
-    for i, d in enumerate(entities.documents):
-        key = f"documents.{i}"
-        country = (d.get("issuing_country") or "").upper()
-        _check_country(errors, key, country, required=True)
-        if d.get("type") not in _VALUES[DocumentType]:
-            errors.add(key, _("Choose the document type."))
-        try:
-            doc = normalize.document_key(d.get("number", ""), country)
-        except ValidationError as exc:
-            errors.add(key, exc.messages[0])
-            continue
-        rows["documents"].append(
-            {
-                "type": d.get("type"),
-                "number": doc.split(":", 1)[1],
-                "issuing_country": country,
-                "fraudulent": bool(d.get("fraudulent")),
-                "_key": doc,
-            }
-        )
+    cleaned = entities_rules.clean(
+        persons=entities.persons, vehicles=entities.vehicles, phones=entities.phones,
+        documents=entities.documents, region=region, person_roles=_VALUES[PersonRole],
+    )  # fmt: skip
+    for name, index, message in cleaned.errors:
+        errors.add(f"{name}.{index}", message)
+    rows["persons"] = [
+        {"role": p.role, "category": p.category, "surname": p.surname,
+         "given_names": p.given_names, "date_of_birth": p.date_of_birth,
+         "nationality": p.nationality, "_key": p.key}
+        for p in cleaned.persons
+    ]  # fmt: skip
+    rows["vehicles"] = [
+        {"plate": v.plate, "registration_country": v.registration_country, "make": v.make,
+         "model": v.model, "colour": v.colour, "_key": v.key}
+        for v in cleaned.vehicles
+    ]  # fmt: skip
+    rows["phones"] = [{"number": ph.number, "_key": ph.key} for ph in cleaned.phones]
+    rows["documents"] = [
+        {"type": d.type, "number": d.number, "issuing_country": d.issuing_country,
+         "fraudulent": d.fraudulent, "_key": d.key}
+        for d in cleaned.documents
+    ]  # fmt: skip
     return rows
 
 

@@ -133,7 +133,9 @@ def test_malformed_subjects_are_refused_and_nothing_is_sent(persona, field, valu
     with pytest.raises(ValidationError) as exc:
         _request(persona("it_duty"), **{field: value})
     assert says in " ".join(exc.value.message_dict[field])
-    assert exc.value.message_dict[field][0].startswith("1: ")
+    kind = {"persons": "Person", "documents": "Document", "places": "Place",
+            "incidents": "Report", "vehicles": "Vehicle", "phones": "Phone"}[field]  # fmt: skip
+    assert exc.value.message_dict[field][0].startswith(f"{kind} 1: ")
     _nothing_sent()
 
 

@@ -1,7 +1,10 @@
 """The `tromeja` command: Django's manage.py with the node's own commands.
 
-tromeja serve          web server and an embedded background worker
+tromeja serve          web server, with an embedded background worker and the
+                       deadline clock, both restarted (reason logged) when they end
 tromeja worker         a background worker (run several on PostgreSQL)
+tromeja health         is the clock running, a worker alive, the queue moving?
+                       (exit status 1 when not)
 tromeja demo           migrate, load demo data, print accounts, serve
 tromeja verify-audit   check the audit trail's chain
 tromeja clean-jobs     remove files of finished imports and exports (--days 30)

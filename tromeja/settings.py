@@ -150,7 +150,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock at BEGIN, so two writers never deadlock on an
         # upgrade from a read lock (the audit chain relies on this).
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # A writer waits this long for the lock before `database is locked`
+        # (answered 503): longer than the largest import holds it.
+        "timeout": env_int("TROMEJA_SQLITE_BUSY_SECONDS", 60, minimum=1),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests use a file, not memory: the browser tests' live server answers
@@ -181,6 +183,8 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# A running job whose worker has not renewed its lease this long is failed.
+TROMEJA_JOB_LEASE_SECONDS = env_int("TROMEJA_JOB_LEASE_SECONDS", 60, minimum=10)
 if TASK_BACKEND not in {"database", "immediate"}:
     raise ConfigurationError("TROMEJA_TASK_BACKEND must be 'database' or 'immediate'.")
 

@@ -267,6 +267,16 @@ class Job(models.Model):
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker that holds the job ("host:pid") and how often it was taken.
+    # While it runs, the worker renews a lease file in the job's folder; a
+    # job whose lease ran out or whose worker is gone is marked failed.
+    worker = models.CharField(_("worker"), max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Why a failed job failed (jobs.FAILURES); its page says it in words.
+    error = models.CharField(_("error"), max_length=20, blank=True)
+    # The task that runs the job, so that a failed job can be queued again.
+    task_path = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -286,3 +296,21 @@ class Job(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {JobStatus.QUEUED, JobStatus.RUNNING}
+
+    @property
+    def failure(self) -> str:
+        """What went wrong, in the reader's language."""
+        from tromeja.core.jobs import failure_text
+
+        return failure_text(self.error)
+
+    @property
+    def can_retry(self) -> bool:
+        from tromeja.core.jobs import RETRYABLE
+
+        return (
+            self.status == JobStatus.FAILED
+            and self.error in RETRYABLE
+            and bool(self.task_path)
+            and not self.result.get("files_removed")
+        )

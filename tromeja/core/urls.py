@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tromeja.core import views
 
@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("tromeja.core.ops_urls")),
 ]

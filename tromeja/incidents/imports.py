@@ -741,7 +741,7 @@ def request_import(*, user, data: bytes, file_name: str, mode: str, submit: bool
     def enqueue(job_id):
         job = Job.objects.get(pk=job_id)
         upload_path(job).write_bytes(data)
-        run_incident_import.enqueue(job_id)
+        return run_incident_import.enqueue(job_id)
 
     return jobs.create(
         kind=KIND,
@@ -769,8 +769,6 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
     except FileRefused as exc:
         return {**result, "outcome": "refused", "file_error": str(exc), "rows": 0,
                 "imported": 0, "rejected": 0, "errors": [], "error_count": 0}  # fmt: skip
-    finally:
-        upload_path(job).unlink(missing_ok=True)
     result["encoding"] = table.encoding
     reader = RowReader(user, table.header)
     prepared: list[services.Prepared] = []

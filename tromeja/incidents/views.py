@@ -420,7 +420,9 @@ def _own_job(request, pk):
 
 @login_required
 def job_detail(request, pk: int):
-    job = _own_job(request, pk)
+    from tromeja.core import jobs
+
+    job = jobs.checked(_own_job(request, pk))
     template = "incidents/partials/job_progress.html" if request.htmx else "incidents/job.html"
     return render(request, template, {"job": job})
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from tromeja.core import jobs
+from tromeja.core.choices import JobStatus
 from tromeja.core.models import Job
 
 
@@ -18,10 +19,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, **options):
         cutoff = timezone.now() - timedelta(days=max(days, 0))
-        old = Job.objects.filter(finished_at__lt=cutoff).exclude(result={})
+        old = Job.objects.filter(finished_at__lt=cutoff).exclude(result={}, status=JobStatus.DONE)
         cleaned = 0
         for job in old.iterator():
             jobs.discard_files(job)
+            if job.status == JobStatus.FAILED:
+                # A failed job kept its input to be tried again; no longer.
+                if not job.result.get("files_removed"):
+                    gone = {**job.result, "files_removed": True}
+                    Job.objects.filter(pk=job.pk).update(result=gone)
+                    cleaned += 1
+                continue
             # The page no longer offers what is gone.
             kept = {k: v for k, v in job.result.items()
                     if k not in {"file", "errors_file", "rejected_file"}}  # fmt: skip

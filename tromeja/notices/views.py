@@ -164,7 +164,7 @@ def notice_export(request):
             messages.error(request, message)
         return redirect(f"{reverse('notices:notice_list')}?{request.GET.urlencode()}")
     if isinstance(outcome, Job):
-        return redirect("notices:notice_export_job", pk=outcome.pk)
+        return redirect("notices:export_job", pk=outcome.pk)
     response = HttpResponse(outcome.content, content_type=outcome.content_type)
     response["Content-Disposition"] = f'attachment; filename="{outcome.name}"'
     return response

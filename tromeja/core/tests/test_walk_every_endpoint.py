@@ -123,6 +123,8 @@ OTHER_USERS_OBJECTS = {
     "auditlog:export_download",
     "incidents:job_detail",
     "incidents:job_file",
+    "notices:export_job",
+    "notices:export_file",
 }
 
 
@@ -276,6 +278,8 @@ PAGE_PARAMETERS = {
     "auditlog:export_download": "export_id",
     "incidents:job_detail": "job_id",
     "incidents:job_file": "job_id",
+    "notices:export_job": "job_id",
+    "notices:export_file": "job_id",
     "accounts:token_revoke": "token_id",
 }
 
@@ -406,6 +410,8 @@ def test_the_walker_knows_every_api_endpoint():
         ("GET", "/api/v1/incidents/exports/{job_id}"),
         ("GET", "/api/v1/incidents/exports/{job_id}/file"),
         ("POST", "/api/v1/notices/exports"),
+        ("GET", "/api/v1/notices/exports/{job_id}"),
+        ("GET", "/api/v1/notices/exports/{job_id}/file"),
         ("GET", "/api/v1/exchange/legs"),
         ("POST", "/api/v1/exchange/requests"),
         ("GET", "/api/v1/exchange/cases/{case_id}"),

@@ -21,6 +21,7 @@ from tromeja.accounts.security import second_factor_satisfied
 from tromeja.accounts.services import authenticate_token
 from tromeja.core import context
 from tromeja.core.consult import PurposeRequired
+from tromeja.core.transitions import StaleState
 
 
 class TokenAuth(HttpBearer):
@@ -121,6 +122,11 @@ def on_permission_denied(request, exc):
 @api.exception_handler(PurposeRequired)
 def on_purpose_required(request, exc):
     return _error(request, 428)
+
+
+@api.exception_handler(StaleState)
+def on_stale_state(request, exc):
+    return _error(request, 409, exc.message)
 
 
 @api.exception_handler(AuthenticationError)

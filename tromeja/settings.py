@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "tromeja.accounts.middleware.UserPreferencesMiddleware",
     "tromeja.accounts.middleware.SecondFactorRequiredMiddleware",
     "tromeja.core.middleware.PurposeRequiredMiddleware",
+    "tromeja.core.transitions.StaleStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -16,6 +16,7 @@ from tromeja.core.consult import disclose
 from tromeja.core.models import Country, Sequence
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
+from tromeja.core.transitions import StaleState, lock
 from tromeja.exchange import alerts, files
 from tromeja.exchange.choices import (
     OPEN_STATES,
@@ -207,9 +208,10 @@ def close_case(*, user, case: Case, body: str = "") -> Message:
     if case.owner_country_id != user.country_code:
         raise PermissionDenied
     with transaction.atomic(), audit.batched():
-        legs = list(Leg.objects.select_for_update().filter(case=case))
+        legs = list(Leg.objects.select_for_update().filter(case=case).order_by("pk"))
         if legs and all(leg.state == LegState.CLOSED for leg in legs):
-            raise ValidationError(_("The case is already closed."))
+            # Closed a moment ago by a colleague, or long since.
+            raise StaleState(_("The case is already closed."))
         now = timezone.now()
         for leg in legs:
             if leg.state in OPEN_STATES and leg.suspensions and leg.suspensions[-1][1] is None:
@@ -378,6 +380,20 @@ def subjects_of(
     return found
 
 
+def request_keys(user, leg: Leg) -> list[tuple[str, str]]:
+    """The cross-match keys (tromeja.entities) of the persons, vehicles,
+    phones and documents a leg's request is about, if the user may read
+    the request."""
+    request = Message.objects.restrict(user).filter(case_id=leg.case_id,
+                                                    kind=MessageKind.REQUEST)  # fmt: skip
+    return list(
+        Subject.objects.filter(message__in=request, kind__in=INDEXED_KINDS)
+        .order_by("kind", "key")
+        .values_list("kind", "key")
+        .distinct()
+    )
+
+
 def cross_check(*, user, leg: Leg) -> list:
     """Where the subjects of a request were seen in what the receiving
     country may see (its incident reports and what partners shared with
@@ -386,14 +402,7 @@ def cross_check(*, user, leg: Leg) -> list:
 
     if leg.recipient_country_id != user.country_code:
         return []
-    keys = list(
-        Subject.objects.filter(
-            message__case=leg.case, message__kind=MessageKind.REQUEST, kind__in=INDEXED_KINDS
-        )
-        .values_list("kind", "key")
-        .distinct()
-    )
-    hits = sightings(user, keys)
+    hits = sightings(user, request_keys(user, leg))
     if hits:
         audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case,
                   detail={"matched": sorted({h.incident_id for h in hits})})  # fmt: skip
@@ -408,11 +417,7 @@ def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
 
     if leg.recipient_country_id != user.country_code:
         return []
-    keys = set(
-        Subject.objects.filter(
-            message__case_id=leg.case_id, message__kind=MessageKind.REQUEST, kind__in=INDEXED_KINDS
-        ).values_list("kind", "key")
-    )
+    keys = request_keys(user, leg)
     if not keys:
         return []
     rows = (
@@ -443,11 +448,14 @@ def _receiving_zones(codes) -> dict[str, str]:
     return {code: zone or settings.TIME_ZONE for code, zone in zones.items()}
 
 
-def _leg_for_recipient(user, leg: Leg) -> Leg:
+def _leg_for_recipient(user, leg: Leg, expected) -> Leg:
+    """The recipient's leg, locked, and still in one of the `expected`
+    states (another duty officer may have answered it a moment ago)."""
     _require_spoc(user)
     if leg.recipient_country_id != user.country_code:
         raise PermissionDenied
-    return Leg.objects.select_for_update().get(pk=leg.pk)
+    return lock(leg, expected=expected, in_place=False,
+                message=_("Not possible while the request is “%(state)s”."))  # fmt: skip
 
 
 def reply(
@@ -465,13 +473,8 @@ def reply(
         raise ValidationError({"body": _("Write the text.")})
     checked = files.check_all(attachments)
     with transaction.atomic(), audit.batched():
-        leg = _leg_for_recipient(user, leg)
         allowed_from, to = _RECIPIENT_REPLIES[kind]
-        if leg.state not in allowed_from:
-            raise ValidationError(
-                _("Not possible while the request is “%(state)s”.")
-                % {"state": leg.get_state_display()}
-            )
+        leg = _leg_for_recipient(user, leg, allowed_from)
         now = timezone.now()
         if kind == MessageKind.CLARIFICATION_REQUEST:
             # The clock stops until the clarification arrives.
@@ -493,11 +496,11 @@ def clarify(*, user, leg: Leg, body: str, attachments=()) -> Message:
         raise ValidationError({"body": _("Write the text.")})
     checked = files.check_all(attachments)
     with transaction.atomic(), audit.batched():
-        leg = Leg.objects.select_for_update().select_related("case").get(pk=leg.pk)
         if leg.case.owner_country_id != user.country_code:
             raise PermissionDenied
-        if leg.state != LegState.AWAITING_CLARIFICATION:
-            raise ValidationError(_("No clarification was asked for."))
+        leg = lock(leg, expected={LegState.AWAITING_CLARIFICATION}, in_place=False,
+                   message=_("No clarification was asked for: the request is "
+                             "“%(state)s”."))  # fmt: skip
         asked, _answered = leg.suspensions[-1]
         leg.suspensions = [*leg.suspensions[:-1], [asked, _iso(timezone.now())]]
         leg.state = LegState.IN_PROGRESS

@@ -21,6 +21,7 @@ from tromeja.core.models import Sequence, Unit
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
+from tromeja.core.transitions import StaleState, lock
 from tromeja.geography.locate import in_region, locate, sections
 from tromeja.incidents import mapcells
 from tromeja.incidents.choices import (
@@ -578,12 +579,7 @@ def update_incident(
     version readable to those who saw it."""
     if not Incident.objects.restrict(user, Action.CHANGE).filter(pk=incident.pk).exists():
         raise PermissionDenied
-    if incident.status == Status.SUBMITTED:
-        raise ValidationError(
-            _("A submitted report waits for the supervisor; it cannot be changed now.")
-        )
-    if incident.status in {Status.DRAFT, Status.RETURNED} and incident.created_by_id != user.pk:
-        raise PermissionDenied
+    _check_editable(user, incident)
     distribution = distribution if distribution is not None else incident.distribution
     if shared_with is None:
         shared_with = list(incident.shared_with.values_list("code", flat=True))
@@ -616,7 +612,18 @@ def update_incident(
     if follows is not None:
         incident.follows = earlier[0] if earlier else None
     with transaction.atomic(), mapcells.tracking([incident.pk]):
-        before = Incident.objects.select_for_update().get(pk=incident.pk)
+        # The values set above stay on `incident`; the row as it is now is
+        # read and locked apart, and checked again.
+        before = lock(incident, field="status", in_place=False)
+        _check_editable(user, before)
+        if (before.status, before.version) != (incident.status, incident.version):
+            # Someone else changed it since it was read: saving now would
+            # drop their change without a word.
+            raise StaleState(
+                _("The report was changed in the meantime (now version %(version)s, "
+                  "“%(state)s”). Reload the page.")
+                % {"version": before.version, "state": before.get_status_display()}
+            )  # fmt: skip
         audience_before = recipients_of(before) if before.status == Status.VALIDATED else set()
         if before.status == Status.VALIDATED:
             IncidentVersion.objects.create(
@@ -646,6 +653,18 @@ def update_incident(
     return incident
 
 
+def _check_editable(user, incident: Incident):
+    """Who may change a report in its present state: the author a draft or
+    returned report, any officer of the owner country a validated one; a
+    submitted report waits for the supervisor."""
+    if incident.status == Status.SUBMITTED:
+        raise StaleState(
+            _("A submitted report waits for the supervisor; it cannot be changed now.")
+        )
+    if incident.status in {Status.DRAFT, Status.RETURNED} and incident.created_by_id != user.pk:
+        raise PermissionDenied
+
+
 def entities_of(incident: Incident) -> Entities:
     return Entities(
         counts=list(
@@ -667,10 +686,13 @@ def entities_of(incident: Incident) -> Entities:
 
 
 def submit_incident(*, user, incident: Incident) -> Incident:
-    if incident.created_by_id != user.pk or incident.status not in {Status.DRAFT, Status.RETURNED}:
+    if incident.created_by_id != user.pk:
         raise PermissionDenied
     now = timezone.now()
     with transaction.atomic(), mapcells.tracking([incident.pk]):
+        lock(incident, field="status", expected={Status.DRAFT, Status.RETURNED},
+             message=_("Only a draft or returned report can be submitted; this one is "
+                       "“%(state)s” now."))  # fmt: skip
         incident.status = Status.SUBMITTED
         if incident.submitted_at is None:
             incident.submitted_at = now
@@ -686,11 +708,17 @@ def _check_supervisor(user, incident):
         raise PermissionDenied
     if not Incident.objects.restrict(user, Action.CHANGE).filter(pk=incident.pk).exists():
         raise PermissionDenied
-    if incident.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted report can be validated or returned."))
     if incident.created_by_id == user.pk:
         # Four eyes: nobody validates their own report.
         raise ValidationError(_("Another supervisor must validate your own report."))
+
+
+def _lock_submitted(incident):
+    """Inside the transaction: the report's row, locked, still submitted
+    (another supervisor may have validated or returned it a moment ago)."""
+    lock(incident, field="status", expected={Status.SUBMITTED},
+         message=_("Only a submitted report can be validated or returned; this one is "
+                   "“%(state)s” now."))  # fmt: skip
 
 
 def validate_incident(*, user, incident: Incident, distribution=None, shared_with=None) -> Incident:
@@ -705,6 +733,7 @@ def validate_incident(*, user, incident: Incident, distribution=None, shared_wit
             user=user, distribution=distribution, countries=shared_with or ()
         )
     with transaction.atomic(), mapcells.tracking([incident.pk]):
+        _lock_submitted(incident)
         if distribution is not None:
             incident.distribution = distribution
             incident.save(update_fields=["distribution"])
@@ -729,6 +758,7 @@ def return_incident(*, user, incident: Incident, comment: str) -> Incident:
     if len(comment) > 1000:
         raise ValidationError({"comment": _("Keep the comment under 1,000 characters.")})
     with transaction.atomic(), mapcells.tracking([incident.pk]):
+        _lock_submitted(incident)
         incident.status = Status.RETURNED
         incident.return_comment = comment
         incident.save(update_fields=["status", "return_comment"])

@@ -15,6 +15,7 @@ from tromeja.core.exports import HANDLING_COLUMNS, handling_cells, safe_cell
 from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import recipients_of, validate_distribution
+from tromeja.core.transitions import lock
 from tromeja.notices.models import Notice
 
 # Fields a caller may set; the record base's bookkeeping is set here.
@@ -124,6 +125,8 @@ def erase_notice(*, user, notice: Notice) -> None:
     if not Notice.objects.restrict(user, Action.DELETE).filter(pk=notice.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
+        # Erased once: a second erasure at the same moment finds nothing.
+        lock(notice)
         pk = notice.pk
         notice.delete()
         # The erasure entry names the record and nothing of its content.

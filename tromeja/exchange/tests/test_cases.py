@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tromeja import testing
 from tromeja.core.choices import AuditAction, Partnership
 from tromeja.core.models import AuditEntry, Country
+from tromeja.core.transitions import StaleState
 from tromeja.exchange import services
 from tromeja.exchange.choices import LegState, MessageKind
 from tromeja.exchange.models import Case, Leg, Message
@@ -71,7 +72,7 @@ def test_the_requester_closes_a_case_and_open_requests_stop(persona):
         assert leg.state == LegState.CLOSED and leg.closed_at is not None
         # A pending clarification ends with the case.
         assert all(end for _start, end in leg.suspensions)
-    with pytest.raises(ValidationError):
+    with pytest.raises(StaleState):
         services.close_case(user=italy, case=case)
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tromeja.core.transitions import StaleState
 from tromeja.exchange import services
 from tromeja.exchange.choices import LegState, MessageKind
 from tromeja.exchange.models import Case, Leg, Message
@@ -49,7 +50,7 @@ def test_a_clarification_stops_the_clock_until_it_arrives(persona):
                    body="Katero obdobje?")  # fmt: skip
     leg.refresh_from_db()
     assert leg.state == LegState.AWAITING_CLARIFICATION and leg.due_at is None
-    with pytest.raises(ValidationError):  # the recipient cannot answer a paused request
+    with pytest.raises(StaleState):  # the recipient cannot answer a paused request
         services.reply(user=slovenia, leg=leg, kind=MessageKind.ANSWER, body="x")
     with pytest.raises(PermissionDenied):  # only the requester clarifies
         services.clarify(user=slovenia, leg=leg, body="x")

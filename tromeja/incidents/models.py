@@ -283,12 +283,15 @@ class EntityRef(models.Model):
 
 class IncidentVersion(models.Model):
     """A snapshot of a validated report as it was, kept when it changes
-    later. Readable to the countries that could see it then."""
+    later. Read in words (incidents.queries.readable_versions) by the
+    countries that could see it then and still see the report now: a country
+    the report is withdrawn from loses its versions with it."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     snapshot = models.JSONField()
-    # Country codes that could read this version when it was current.
+    # Country codes that could read this version when it was current; a
+    # reader also needs to see the report now.
     audience = models.JSONField(default=list)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -32,7 +32,7 @@ from tromeja.incidents.forms import (
     make_formsets,
 )
 from tromeja.incidents.models import Incident
-from tromeja.incidents.queries import sightings_for, visible_incidents
+from tromeja.incidents.queries import readable_versions, sightings_for, visible_incidents
 
 
 def _require(user, perm):
@@ -245,7 +245,7 @@ def incident_detail(request, pk):
     consult(request.user, [incident])
     user = request.user
     own = incident.owner_country_id == user.country_code
-    versions = [v for v in incident.versions.all() if user.country_code in v.audience]
+    versions = readable_versions(user, incident)
     section = sections().get(incident.border_section)
     crossing = crossings().get(incident.nearest_crossing)
     return render(

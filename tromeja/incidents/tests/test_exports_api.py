@@ -96,3 +96,17 @@ def test_a_large_export_is_a_job_whose_file_only_its_requester_reads(persona):
     assert testing.client_for(persona("sl_border")).get(f"{URL}/{job.pk}").status_code == 403
     logged = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, detail__channel="export-csv")
     assert sorted(logged.values_list("object_id", flat=True)) == sorted(str(r.pk) for r in ours)
+
+
+def test_a_national_system_exports_with_its_personal_token(persona):
+    from tromeja.accounts.services import create_api_token
+
+    si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
+    report = testing.incident(si_duty, validate_by=si_sup)
+    _token, secret = create_api_token(user=si_duty, name="national system", scope="write", days=30)
+    response = Client().post(URL, json.dumps({"format": "csv"}), content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+    assert response.status_code == 200
+    assert [r["reference"] for r in _rows(response.content)] == [report.reference]
+    assert AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="sl_duty",
+                                     object_id=str(report.pk)).exists()  # fmt: skip

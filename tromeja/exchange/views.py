@@ -186,7 +186,9 @@ def _messages(user, case) -> list:
 @login_required
 def case_print(request, pk):
     """A case as printed: every message stamped with its handling code (H1
-    and H3 restrictions written out); the print is logged as a disclosure."""
+    and H3 restrictions written out); the print is logged as a disclosure.
+    Partners' H2 messages are printed too: a print is the reader's own copy,
+    not a passing-on (core/exports.py)."""
     case = Case.objects.get_visible(request.user, pk, Action.EXPORT)
     _require(request.user)
     shown = _messages(request.user, case)

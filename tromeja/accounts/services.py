@@ -130,12 +130,12 @@ def set_roles(*, user: User, roles, by) -> dict:
     return detail
 
 
-def set_password(*, user: User, password: str | None, by) -> None:
+def set_password(*, user: User, password: str | None, by) -> User:
     """Sets a new password, or (None) turns password sign-in off. The entry
     says which, never the password or its hash."""
     with transaction.atomic():
-        check_manages(by, user)
         user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+        check_manages(by, user)
         if password:
             validate_password(password, user)
             user.set_password(password)

@@ -99,8 +99,6 @@ class NodeAdminMixin:
     through the services; nothing is deleted here (units and users are
     deactivated or kept, since records and the audit trail name them)."""
 
-    service_fields: tuple[str, ...] = ()
-
     def has_module_permission(self, request):
         return _is_node_admin(request)
 

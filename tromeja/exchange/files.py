@@ -6,10 +6,17 @@ named "report.pdf" is refused, and so is a PDF named "photo.jpg". Files are
 kept outside the web root, under DATA_DIR/attachments, named by their
 SHA-256 (the same file sent twice is stored once), and served only through
 the exchange to those who may read the message.
+
+Reading is bounded: a file is read in blocks of 1 MB (never whole), and an
+Office or OpenDocument file, a ZIP container, is checked by what its central
+directory declares without unpacking it — a "ZIP bomb" that unpacks to far
+more than a document holds is refused.
 """
 
+import codecs
 import hashlib
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -34,6 +41,21 @@ ACCEPTED = {
 }
 _TEXT = {".txt": "text/plain", ".csv": "text/csv"}
 _HEAD = 8192
+_ZIPPED = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+}
+# What a document may unpack to: its parts are compressed XML (ten to fifty
+# times smaller) and pictures (hardly smaller at all); a ZIP bomb unpacks to
+# a thousand times its size and more.
+MAX_UNPACKED_RATIO = 200
+MIN_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+# Control characters (Unicode category Cc) other than tab, line feed and
+# carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -52,26 +74,46 @@ def _name(raw: str) -> str:
 
 
 def _chunks(upload):
+    # Not upload.chunks(): a file kept in memory gives itself whole there.
     upload.seek(0)
-    if hasattr(upload, "chunks"):
-        yield from upload.chunks()
-    else:
-        while block := upload.read(1 << 20):
-            yield block
+    while block := upload.read(1 << 20):
+        yield block
 
 
 def _is_text(upload) -> bool:
     """Plain text: UTF-8 (or Windows-1250, the local Excel default) without
-    control characters other than tabs and line ends."""
-    data = b"".join(_chunks(upload))
+    control characters other than tabs and line ends. Read block by block."""
+    return _decodes_cleanly(upload, "utf-8-sig") or _decodes_cleanly(upload, "cp1250")
+
+
+def _decodes_cleanly(upload, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
-        text = data.decode("utf-8-sig")
+        for block in _chunks(upload):
+            if _CONTROL.search(decoder.decode(block)):
+                return False
+        return not _CONTROL.search(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1250")
-        except UnicodeDecodeError:
-            return False
-    return not any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text)
+        return False
+
+
+def _check_container(upload, name: str, size: int):
+    """An Office or OpenDocument file, by its central directory only."""
+    from tromeja.core import ziplimits
+
+    upload.seek(0)
+    try:
+        with ziplimits.open_bounded(upload) as archive:
+            unpacked = ziplimits.unpacked_size(archive)
+    except ziplimits.ZipRefused:
+        raise ValidationError(
+            _("“%(name)s” is damaged: it cannot be opened as a document.") % {"name": name}
+        ) from None
+    if unpacked > min(MAX_UNPACKED_BYTES, max(MIN_UNPACKED_BYTES, MAX_UNPACKED_RATIO * size)):
+        raise ValidationError(
+            _("“%(name)s” unpacks to %(size)d MB, far more than a document holds; it is refused.")
+            % {"name": name, "size": unpacked // (1024 * 1024)}
+        )
 
 
 def _what(mime: str) -> str:
@@ -130,6 +172,8 @@ def check(upload) -> Checked:
             )  # fmt: skip
             % {"name": name, "mime": mime}
         )
+    if mime in _ZIPPED:
+        _check_container(upload, name, size)
     digest = hashlib.sha256()
     for block in _chunks(upload):
         digest.update(block)

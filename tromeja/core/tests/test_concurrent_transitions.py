@@ -359,3 +359,29 @@ def test_the_409_page_and_error_are_in_the_users_language(submitted, supervisors
         f"/api/v1/incidents/{submitted.pk}/validate", "{}", content_type="application/json"
     )
     assert api.status_code == 409 and "detail" in api.json(), api.content
+
+
+def test_two_officers_correcting_a_validated_report_at_once_make_one_version(
+    persona, supervisors, monkeypatch
+):
+    from tromeja.incidents.models import IncidentVersion
+
+    officers = persona("sl_duty"), colleague(persona, "sl_duty", "sl_duty_2")
+    report = testing.incident(officers[0], validate_by=supervisors[0])
+    hold_at_the_door(monkeypatch, incidents)
+    mark = last_seq()
+
+    def correct(officer, place):
+        def call():
+            copy = Incident.objects.get(pk=report.pk)
+            return incidents.update_incident(user=officer, incident=copy, place_name=place)
+
+        return call
+
+    results = race(correct(officers[0], "Obrežje"), correct(officers[1], "Jesenovec"))
+    lost = [r for r in results if isinstance(r, Exception)]
+    assert len(lost) == 1 and isinstance(lost[0], StaleState), results
+    saved = Incident.objects.get(pk=report.pk)
+    assert saved.version == 2 and saved.place_name in {"Obrežje", "Jesenovec"}
+    assert IncidentVersion.objects.filter(incident=report).count() == 1
+    assert entries_since(mark, action=AuditAction.ALTERATION, object_id=str(report.pk)).count() == 1

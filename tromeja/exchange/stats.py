@@ -136,8 +136,9 @@ def _median(durations) -> tuple[int | None, float | None]:
     return round(middle), round(middle / 3600, 2)
 
 
-def _has(kind: str) -> Exists:
-    return Exists(Message.objects.filter(leg=OuterRef("pk"), kind=kind))
+def _has(user, kind: str) -> Exists:
+    """Whether a leg has a message of this kind the user may read."""
+    return Exists(Message.objects.restrict(user).filter(leg=OuterRef("pk"), kind=kind))
 
 
 def yearly(user, year: int) -> dict:
@@ -158,7 +159,10 @@ def yearly(user, year: int) -> dict:
         return (
             _legs(user, direction)
             .filter(received_at__gte=start, received_at__lt=end)
-            .annotate(has_answer=_has(MessageKind.ANSWER), has_refusal=_has(MessageKind.REFUSAL))
+            .annotate(
+                has_answer=_has(user, MessageKind.ANSWER),
+                has_refusal=_has(user, MessageKind.REFUSAL),
+            )
         )
 
     legs = legs_of()
@@ -205,7 +209,8 @@ def yearly(user, year: int) -> dict:
 
     # The one refusal that closed each refused leg, by ground.
     refusals = (
-        Message.objects.filter(kind=MessageKind.REFUSAL, leg__in=legs.values("pk"))
+        Message.objects.restrict(user)
+        .filter(kind=MessageKind.REFUSAL, leg__in=legs.values("pk"))
         .order_by()
         .values("leg__recipient_country_id", "refusal_ground")
         .annotate(n=Count("leg", distinct=True))

@@ -181,3 +181,32 @@ def test_someone_without_the_role_is_refused(late_request, persona, client):
     assert border.get("/api/v1/exchange/statistics").status_code == 403
     assert not Leg.objects.restrict(persona("outsider")).exists()
     assert stats.is_empty(stats.yearly(persona("outsider"), timezone.localtime().year))
+
+
+def test_the_cross_check_reads_only_a_request_the_recipient_may_read(persona):
+    from tromeja.incidents.services import Entities
+
+    slovenia = persona("sl_duty")
+    plate = [{"plate": "CZ 5T2 8841", "registration_country": "CZ"}]
+    seen = testing.incident(slovenia, entities=Entities(
+        counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+        vehicles=plate))  # fmt: skip
+    italy = persona("it_duty")
+
+    def ask(subject):
+        return services.send_request(
+            user=italy,
+            subject=subject,
+            body="?",
+            urgency="not_urgent",
+            recipients=["SI"],
+            vehicles=plate,
+        )
+
+    before, case = ask("Prima"), ask(SUBJECT)
+    leg = _leg(case, "SI")
+    assert [h.reference for h in services.cross_check(user=slovenia, leg=leg)] == [seen.reference]
+    assert [c["case_id"] for c in services.earlier_cases(user=slovenia, leg=leg)] == [before.pk]
+    Message.objects.get(case=case, kind="request").shared_with.remove("SI")
+    assert services.cross_check(user=slovenia, leg=leg) == []
+    assert services.earlier_cases(user=slovenia, leg=leg) == []

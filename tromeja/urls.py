@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from tromeja.api import api
-from tromeja.core.admin import site as admin_site
+from tromeja.accounts.admin import site as admin_site
 
 urlpatterns = [
     path("", include("tromeja.core.urls")),
@@ -17,4 +17,4 @@ urlpatterns = [
 handler400 = "tromeja.core.views.bad_request"
 handler403 = "tromeja.core.views.permission_denied"
 handler404 = "tromeja.core.views.page_not_found"
-handler500 = "tromeja.core.views.server_error"
+handler500 = "tromeja.core.busy.server_error"

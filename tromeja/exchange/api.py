@@ -122,12 +122,12 @@ class CaseOut(Schema):
     messages: list[MessageOut]
 
 
-class VehicleIn(Schema):
+class SubjectVehicleIn(Schema):
     plate: str = Field(min_length=2, max_length=20)
     registration_country: str = Field(min_length=2, max_length=2)
 
 
-class PersonIn(Schema):
+class SubjectPersonIn(Schema):
     surname: str = Field(min_length=1, max_length=100)
     given_names: str = Field("", max_length=100)
     date_of_birth: ApiDate | Literal[""] = Field("", description="YYYY-MM-DD")
@@ -135,7 +135,7 @@ class PersonIn(Schema):
     category: Literal["suspect", "convicted", "victim", "other"]
 
 
-class DocumentIn(Schema):
+class SubjectDocumentIn(Schema):
     type: Literal["passport", "id_card", "residence", "driving", "other"]
     number: str = Field(min_length=1, max_length=30)
     issuing_country: str = Field(min_length=2, max_length=2)
@@ -159,10 +159,10 @@ class RequestIn(Schema):
     recipients: list[str] = Field(min_length=1, max_length=20)
     handling_code: Literal["H0", "H1", "H2", "H3"] = "H0"
     handling_note: str = Field("", max_length=500)
-    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+    vehicles: list[SubjectVehicleIn] = Field(default_factory=list, max_length=50)
     phones: list[str] = Field(default_factory=list, max_length=50)
-    persons: list[PersonIn] = Field(default_factory=list, max_length=50)
-    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+    persons: list[SubjectPersonIn] = Field(default_factory=list, max_length=50)
+    documents: list[SubjectDocumentIn] = Field(default_factory=list, max_length=50)
     places: list[PlaceIn] = Field(default_factory=list, max_length=50)
     incidents: list[str] = Field(
         default_factory=list, max_length=50, description="references of incident reports"
@@ -176,10 +176,10 @@ class InformationIn(Schema):
     recipients: list[str] = Field(min_length=1, max_length=20)
     handling_code: Literal["H0", "H1", "H2", "H3"] = "H0"
     handling_note: str = Field("", max_length=500)
-    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
+    vehicles: list[SubjectVehicleIn] = Field(default_factory=list, max_length=50)
     phones: list[str] = Field(default_factory=list, max_length=50)
-    persons: list[PersonIn] = Field(default_factory=list, max_length=50)
-    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+    persons: list[SubjectPersonIn] = Field(default_factory=list, max_length=50)
+    documents: list[SubjectDocumentIn] = Field(default_factory=list, max_length=50)
     places: list[PlaceIn] = Field(default_factory=list, max_length=50)
     incidents: list[str] = Field(default_factory=list, max_length=50)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)

@@ -190,3 +190,23 @@ def test_the_page_size_cap_is_in_the_schema(db):
     }
     assert params["page_size"]["schema"]["anyOf"][0]["maximum"] == 100
     assert params["page"]["schema"]["minimum"] == 1
+
+
+def test_no_two_api_schemas_share_a_name(db):
+    """The OpenAPI document names each schema once; two classes of one name
+    in different apps would leave one app described by the other's."""
+    import collections
+
+    from ninja import Schema
+
+    import tromeja.api  # noqa: F401 (every router imported)
+
+    modules = collections.defaultdict(set)
+    todo = [Schema]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("tromeja.") and ".tests." not in sub.__module__:
+                modules[sub.__name__].add(sub.__module__)
+            todo.append(sub)
+    assert {name: m for name, m in modules.items() if len(m) > 1} == {}

@@ -102,9 +102,9 @@ def _clock(now) -> Check:
                                     "alerts of requests are not raised.") % {
                                     "ago": _ago(now - at)})  # fmt: skip
     if data.get("error"):
-        return Check(name, False, _("The deadline clock's last round failed (%(ago)s): "
-                                    "%(error)s. It tries again.") % {
-                                    "ago": _ago(now - at), "error": data["error"]})  # fmt: skip
+        failed = _("The deadline clock's last round failed (%(ago)s): %(error)s. It tries again.")
+        error = data["error"].rstrip(".")
+        return Check(name, False, failed % {"ago": _ago(now - at), "error": error})
     return Check(name, True, _("Last round %(ago)s.") % {"ago": _ago(now - at)})
 
 

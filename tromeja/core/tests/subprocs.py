@@ -17,7 +17,8 @@ def env(**extra) -> dict:
     if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
     else:
-        url = f"postgresql://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        user, host = db["USER"] or "postgres", db["HOST"] or "127.0.0.1"
+        url = f"postgresql://{user}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
     return {
         **os.environ,
         "DATABASE_URL": url,

@@ -4,6 +4,7 @@ or alerts are not going out; only this node's administrators see the page."""
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -80,8 +81,10 @@ def test_a_stuck_queue_and_an_orphaned_job_are_reported(persona, fresh_run_dir):
     assert problems() == []
     Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - health.QUEUE_STUCK * 2)
     assert any("waited more than 5 minutes" in p for p in problems())
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, worker="gone:1",
-                                         started_at=timezone.now() - timezone.timedelta(hours=1))  # fmt: skip
+    long_ago = timezone.now() - timedelta(hours=1)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, worker="gone:1", started_at=long_ago
+    )
     assert any("lost its worker" in p for p in problems())
     jobs.reap()
     assert problems() == []

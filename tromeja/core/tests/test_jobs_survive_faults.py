@@ -10,7 +10,6 @@ import socket
 import sqlite3
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -107,9 +106,7 @@ def test_the_failure_is_said_in_the_users_language(persona):
     assert said and english.startswith("The node is out of disk space")
 
 
-def test_only_the_requester_retries_a_failed_job_and_a_finished_one_is_not_retried(
-    persona, client
-):
+def test_only_the_requester_retries_a_failed_job_and_a_finished_one_is_not_retried(persona, client):
     owner, other = persona("sl_border"), persona("hr_border")
     job = queued(owner, steps=0)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=jobs.LOST)

@@ -36,7 +36,8 @@ class Command(BaseCommand):
                 kind = "transient" if is_transient(exc) else "database"
                 log.warning("deadline round failed (%s error), tried again: %s", kind, exc)
                 self.report(loop, error=str(exc))
-                connection.close()
+                if not connection.in_atomic_block:
+                    connection.close()
                 time.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
                 continue
@@ -45,7 +46,8 @@ class Command(BaseCommand):
                     raise
                 log.exception("deadline round failed, tried again")
                 self.report(loop, error=f"{type(exc).__name__}: {exc}")
-                connection.close()
+                if not connection.in_atomic_block:
+                    connection.close()
                 time.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
                 continue
@@ -55,7 +57,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{raised} alerts raised, {sent} notifications sent.")
             if not loop:
                 return
-            close_old_connections()
+            if not connection.in_atomic_block:
+                close_old_connections()
             time.sleep(max(1.0, loop - (time.monotonic() - started)))
 
     def round(self, loop) -> tuple[int, int]:

@@ -16,8 +16,13 @@ expiry.
 An optional webhook (TROMEJA_WEBHOOK_URL) tells another system, once per
 alert of a request, that the alert was delivered: the request's reference,
 country, deadline and leg, no personal data and no text, signed with
-TROMEJA_WEBHOOK_SECRET (X-Tromeja-Signature: sha256=<HMAC-SHA256 of the body>).
-One that fails is tried again on the next run.
+TROMEJA_WEBHOOK_SECRET: X-Tromeja-Signature is sha256=<HMAC-SHA256 of
+"<X-Tromeja-Timestamp>.<body>">, so the time cannot be changed either, and a
+receiver refuses posts older than WEBHOOK_REPLAY_WINDOW (`verify()`). The post
+is made outside any transaction and row lock (a slow receiver holds nothing
+up); the mark that it went is written after it. One that fails is tried again
+on the next run; two clocks at the same moment may post an event twice, which
+the receiver drops by its `event` key.
 """
 
 import hashlib
@@ -36,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from tromeja.accounts.models import User
 from tromeja.core.choices import UnitKind
+from tromeja.core.dbretry import retrying
 from tromeja.core.roles import Role
 from tromeja.exchange.choices import OPEN_STATES, Alert, DutyRole, LegState
 from tromeja.exchange.models import Leg, Notification
@@ -192,10 +198,26 @@ def _webhook_settings() -> tuple[str, str]:
     return url.strip(), secret
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The X-Tromeja-Signature value of a body."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+# A receiver refuses posts whose timestamp is further than this from its clock.
+WEBHOOK_REPLAY_WINDOW = timedelta(minutes=5)
+
+
+def sign(body: bytes, secret: str, timestamp: str) -> str:
+    """The X-Tromeja-Signature value of a body sent at `timestamp` (Unix
+    seconds, the X-Tromeja-Timestamp header)."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def verify(body: bytes, *, secret: str, timestamp: str, signature: str, now=None) -> bool:
+    """What a receiver checks: the signature covers the body and the
+    timestamp, and the timestamp is within the replay window."""
+    if not timestamp.isdigit():
+        return False
+    now = now or timezone.now()
+    if abs(now.timestamp() - int(timestamp)) > WEBHOOK_REPLAY_WINDOW.total_seconds():
+        return False
+    return hmac.compare_digest(sign(body, secret, timestamp), signature)
 
 
 def webhook_payload(leg: Leg, alert: str) -> dict:
@@ -213,14 +235,15 @@ def webhook_payload(leg: Leg, alert: str) -> dict:
 
 def _post(url: str, secret: str, payload: dict) -> None:
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(timezone.now().timestamp()))
     request = urllib.request.Request(  # noqa: S310 (the URL is the operator's setting)
         url,
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "X-Tromeja-Signature": sign(body, secret),
-            "X-Tromeja-Timestamp": str(int(timezone.now().timestamp())),
+            "X-Tromeja-Signature": sign(body, secret, timestamp),
+            "X-Tromeja-Timestamp": timestamp,
         },
     )
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
@@ -254,18 +277,25 @@ def post_webhooks(now=None) -> int:
     for leg_id, alert in pending:
         if alert in marks.get(leg_id, ()):
             continue
-        with transaction.atomic():
-            # The lock makes a second worker wait, then find the mark.
-            leg = Leg.objects.select_for_update().select_related("case").get(pk=leg_id)
-            if alert in leg.webhooks:
-                continue
-            try:
-                _post(url, secret, webhook_payload(leg, alert))
-            except (OSError, ValueError, http.client.HTTPException) as exc:
-                log.warning("Webhook for leg %s (%s) failed, retried on the next run: %s",
-                            leg_id, alert, exc)  # fmt: skip
-                continue
+        leg = Leg.objects.select_related("case").get(pk=leg_id)
+        if alert in leg.webhooks:
+            continue
+        # Posted with no transaction open and no row locked.
+        try:
+            _post(url, secret, webhook_payload(leg, alert))
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            log.warning("Webhook for leg %s (%s) failed, retried on the next run: %s",
+                        leg_id, alert, exc)  # fmt: skip
+            continue
+        retrying(lambda leg_id=leg_id, alert=alert: _mark_posted(leg_id, alert),
+                 what=f"webhook mark of leg {leg_id}")  # fmt: skip
+        posted += 1
+    return posted
+
+
+def _mark_posted(leg_id: int, alert: str) -> None:
+    with transaction.atomic():
+        leg = Leg.objects.select_for_update().get(pk=leg_id)
+        if alert not in leg.webhooks:
             leg.webhooks = [*leg.webhooks, alert]
             leg.save(update_fields=["webhooks"])
-            posted += 1
-    return posted

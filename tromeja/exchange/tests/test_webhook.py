@@ -55,12 +55,14 @@ def test_a_delivered_alert_is_posted_once_signed_and_without_personal_data(perso
     assert request.get_method() == "POST"
     assert webhook.call_args.kwargs["timeout"] <= 10
     body = request.data
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    stamp = request.get_header("X-tromeja-timestamp")
+    assert abs(int(stamp) - timezone.now().timestamp()) < 60
+    # The signature covers the timestamp and the body.
+    signed = stamp.encode() + b"." + body
+    expected = "sha256=" + hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
     assert request.get_header("X-tromeja-signature") == expected
-    wrong = "sha256=" + hmac.new(b"another secret", body, hashlib.sha256).hexdigest()
+    wrong = "sha256=" + hmac.new(b"another secret", signed, hashlib.sha256).hexdigest()
     assert request.get_header("X-tromeja-signature") != wrong
-    stamp = int(request.get_header("X-tromeja-timestamp"))
-    assert abs(stamp - timezone.now().timestamp()) < 60
     payload = json.loads(body)
     assert payload == {
         "event": f"{leg.pk}:new_urgent",

@@ -342,14 +342,19 @@ def _check_workbook(data: bytes):
                     % {"size": info.file_size // (1024 * 1024), "part": _excerpt(info.filename),
                        "max": most // (1024 * 1024)}
                 )  # fmt: skip
-            if name.endswith((".xml", ".rels")):
-                try:
-                    with archive.open(info) as stream:
-                        _XmlBounds().scan(stream)
-                except FileRefused:
-                    raise
-                except Exception:
-                    raise unreadable from None
+            # Every part that is XML, whatever its name: openpyxl finds the
+            # parts it reads by their content type, not by their name.
+            try:
+                with archive.open(info) as stream:
+                    head = stream.read(64)
+                    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                        raise unreadable  # XML in UTF-16, which no spreadsheet writes
+                    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                        _XmlBounds().scan(stream, head)
+            except FileRefused:
+                raise
+            except Exception:
+                raise unreadable from None
 
 
 class _XmlBounds:
@@ -370,7 +375,8 @@ class _XmlBounds:
         self.in_cell = False
         self.length = 0  # characters of the current cell, string or text
 
-    def scan(self, stream):
+    def scan(self, stream, head: bytes = b""):
+        self.parser.Parse(head, False)
         while block := stream.read(1 << 20):
             self.parser.Parse(block, False)
         self.parser.Parse(b"", True)

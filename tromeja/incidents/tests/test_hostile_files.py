@@ -184,6 +184,11 @@ def _hostile(tmp_path):
         ),
         "cannot be opened",
     )
+    disguised = tmp_path / "disguised.xlsx"
+    xlsx(disguised, sheet=one_report)
+    with zipfile.ZipFile(disguised, "a", compression=zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/strings.bin", "<sst><si><t>" + "A" * (8 * MB) + "</t></si></sst>")
+    yield "an 8 MB text in a part not named as XML", disguised.read_bytes(), "32767"
     many = tmp_path / "many.xlsx"
     xlsx(many, sheet=one_report)
     with zipfile.ZipFile(many, "a") as book:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.choices import AuditAction
+from tromeja.core.dates import validate_sensible_date
 
 
 class AuditFilterForm(forms.Form):
@@ -12,10 +13,16 @@ class AuditFilterForm(forms.Form):
     record = forms.CharField(label=_("Record id"), max_length=64, required=False)
     purpose = forms.CharField(label=_("Purpose contains"), max_length=100, required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
 
     def __init__(self, *args, **kwargs):

@@ -10,6 +10,7 @@ from tromeja.core.choices import (
     InformationAccuracy,
     SourceReliability,
 )
+from tromeja.core.dates import validate_sensible_date
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 
@@ -58,6 +59,7 @@ class SharedRecordFormMixin(forms.Form):
         label=_("Review personal data by"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.choices import Distribution
 from tromeja.core.countries import nationality_choices
+from tromeja.core.dates import validate_sensible_date
 from tromeja.core.forms import SharedRecordFormMixin
 from tromeja.core.services import partner_countries_for
 from tromeja.geography.locate import sections
@@ -53,10 +54,16 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
 
     type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
     occurred_at = forms.DateTimeField(
-        label=_("Time of the event"), widget=LocalDateTimeInput, input_formats=DATETIME_FORMATS
+        label=_("Time of the event"),
+        widget=LocalDateTimeInput,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_sensible_date],
     )
     aware_at = forms.DateTimeField(
-        label=_("Time of awareness"), widget=LocalDateTimeInput, input_formats=DATETIME_FORMATS
+        label=_("Time of awareness"),
+        widget=LocalDateTimeInput,
+        input_formats=DATETIME_FORMATS,
+        validators=[validate_sensible_date],
     )
     latitude = forms.FloatField(
         label=_("Latitude"),
@@ -191,7 +198,10 @@ class PersonForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=100)
     given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
     nationality = forms.ChoiceField(label=_("Nationality"), required=False)
 
@@ -277,10 +287,16 @@ class IncidentFilterForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"), required=False)
     border_section = forms.ChoiceField(label=_("Border section"), required=False)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
     sort = forms.ChoiceField(
         label=_("Sort"),

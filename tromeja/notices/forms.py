@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tromeja.core.dates import validate_sensible_date
 from tromeja.core.forms import SharedRecordFormMixin
 from tromeja.notices.choices import NoticeKind
 
@@ -18,7 +19,10 @@ class NoticeForm(SharedRecordFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
     )
 
     field_order = ["kind", "title", "body", "valid_until", "has_personal_data",

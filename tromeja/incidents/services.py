@@ -576,7 +576,8 @@ def update_incident(
 ) -> Incident:
     """Changes a report. A draft or returned report is changed by its author;
     a validated one by any officer of the owner country, keeping the earlier
-    version readable to those who saw it."""
+    version for those who saw it (while they still see the report). Someone
+    else's change since the report was read is not overwritten: StaleState."""
     if not Incident.objects.restrict(user, Action.CHANGE).filter(pk=incident.pk).exists():
         raise PermissionDenied
     _check_editable(user, incident)

@@ -4,14 +4,16 @@ WSGI application, on a seeded database, with a personal token). No answer may
 be a server error, use a status code or a media type the document does not
 state, or have a body its schema does not describe.
 
-Bounded for CI on two cores: a few examples per operation
-(TROMEJA_SCHEMATHESIS_EXAMPLES, default 8)."""
+Valid requests and invalid ones (wrong types, values out of range, missing
+fields) alike. Bounded for CI on two cores: a few examples per operation and
+mode (TROMEJA_SCHEMATHESIS_EXAMPLES, default 6)."""
 
 import os
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -23,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from tromeja import testing
 from tromeja.accounts.services import create_api_token
 
-EXAMPLES = int(os.environ.get("TROMEJA_SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("TROMEJA_SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -63,8 +65,8 @@ def token(persona):
     return secret
 
 
-def _run(operation, token) -> None:
-    @given(case=operation.as_strategy())
+def _run(operation, token, mode) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -96,7 +98,8 @@ def test_every_operation_keeps_the_contract(api_schema, token):
         operation = result.ok()
         tried.append(operation.label)
         try:
-            _run(operation, token)
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                _run(operation, token, mode)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 (each operation's findings are reported)

@@ -86,7 +86,8 @@ def waitress_limits() -> dict:
     reaches UploadLimitMiddleware and gets its answer in the user's language."""
     from django.conf import settings
 
-    return {"max_request_body_size": 4 * settings.TROMEJA_MAX_UPLOAD_MB * MB}
+    limit = settings.TROMEJA_MAX_UPLOAD_MB * MB
+    return {"max_request_body_size": max(4 * limit, limit + 100 * MB)}
 
 
 class UploadLimitMiddleware:

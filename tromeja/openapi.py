@@ -121,6 +121,23 @@ def _statuses(method: str, op: dict, schemas: dict) -> set[int]:
     return statuses
 
 
+def _description(op: dict, statuses: set[int]) -> str:
+    lines = [(op.get("summary") or "").rstrip(".") + "."]
+    if 401 in statuses:
+        lines.append(
+            "Authenticate with a personal token (Authorization: Bearer trm_...) or a "
+            "signed-in browser session; a read token may only read."
+        )
+    if 428 in statuses:
+        lines.append(
+            "The answer may hold personal data: state the purpose of your work in the "
+            "X-Purpose header; each record shown is logged as a consultation."
+        )
+    if 422 in statuses:
+        lines.append("Values that are not valid are listed in the error's `errors`.")
+    return "\n\n".join(lines)
+
+
 def complete(schema: dict[str, Any]) -> dict[str, Any]:
     """Adds the error responses, the purpose header and descriptions to every
     operation of an OpenAPI document (in place; returns it)."""
@@ -148,7 +165,7 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if 428 in statuses:
                 op.setdefault("parameters", []).append({"$ref": "#/components/parameters/XPurpose"})
             if not op.get("description"):
-                op["description"] = (op.get("summary") or "").rstrip(".") + "."
+                op["description"] = _description(op, statuses)
     return schema
 
 

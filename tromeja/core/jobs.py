@@ -61,7 +61,7 @@ def failure_text(error: str) -> str:
     if error == DISK_FULL:
         return _(
             "The node is out of disk space, so the job stopped; nothing was saved and "
-            "your file is kept. Tell your node administrator; once space is freed, try again."
+            "nothing was lost. Tell your node administrator; once space is freed, try again."
         )
     if error == BUSY:
         return _("The node was too busy to finish this job; nothing was saved. Try again.")

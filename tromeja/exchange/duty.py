@@ -22,6 +22,7 @@ from tromeja.core.choices import AuditAction
 from tromeja.core.models import Country
 from tromeja.core.records import RECIPIENT
 from tromeja.core.roles import ROLE_PERMISSIONS, Perm
+from tromeja.core.transitions import lock
 from tromeja.exchange.choices import OPEN_STATES, DutyRole
 from tromeja.exchange.models import DutyShift, Leg
 
@@ -97,9 +98,10 @@ def assign(*, user, leg: Leg, officer) -> Leg:
         raise PermissionDenied(_("Only the receiving contact point assigns its requests."))
     _check_officer(user.country_code, officer, "officer")
     with transaction.atomic():
-        leg = Leg.objects.select_for_update().select_related("case").get(pk=leg.pk)
-        if leg.state not in OPEN_STATES:
-            raise ValidationError(_("This request is closed; there is nothing to assign."))
+        # Two officers assigning at once: the second waits, then assigns the
+        # request as it is now; a request closed meanwhile is a conflict.
+        leg = lock(leg, expected=OPEN_STATES, in_place=False,
+                   message=_("This request is closed; there is nothing to assign."))  # fmt: skip
         if leg.assigned_to_id == officer.pk:
             return leg
         previous = leg.assigned_to.username if leg.assigned_to_id else None

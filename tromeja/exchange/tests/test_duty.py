@@ -14,6 +14,7 @@ from tromeja import testing
 from tromeja.accounts.services import create_user
 from tromeja.core.models import AuditEntry, Country, Unit
 from tromeja.core.roles import Role
+from tromeja.core.transitions import StaleState
 from tromeja.exchange import alerts, duty, services
 from tromeja.exchange.choices import Alert, DutyRole, LegState, MessageKind
 from tromeja.exchange.models import DutyShift, Leg, Notification
@@ -79,9 +80,10 @@ def test_assignment_is_refused_to_strangers_and_for_the_wrong_people(persona):
         duty.assign(user=persona("sl_border"), leg=leg, officer=slovenia)
     leg.refresh_from_db()
     assert leg.assigned_to is None
-    # A closed request is not assigned.
+    # A closed request is not assigned: whoever closed it first, the
+    # assignment is a conflict (409), as every change of a closed request.
     services.reply(user=slovenia, leg=leg, kind=MessageKind.ANSWER, body="Nič.")
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(StaleState, match="closed"):
         duty.assign(user=slovenia, leg=leg, officer=slovenia)
 
 

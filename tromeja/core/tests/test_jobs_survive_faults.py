@@ -224,3 +224,18 @@ def test_serve_restarts_a_killed_worker_which_fails_the_orphaned_job(reference_d
             server.kill()
             out, _err = server.communicate()
     assert "worker" in out and "killed by SIGKILL" in out and "restarting" in out
+
+
+def test_the_retention_command_removes_a_failed_jobs_kept_input_and_its_retry(persona):
+    from datetime import timedelta
+
+    job = queued(persona("sl_border"), steps=0)
+    long_ago = timezone.now() - timedelta(days=40)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, error=jobs.LOST, finished_at=long_ago
+    )
+    assert Job.objects.get(pk=job.pk).can_retry
+    call_command("clean_jobs", days=30, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    job.refresh_from_db()
+    assert not jobs.input_path(job).exists()
+    assert job.result == {"files_removed": True} and not job.can_retry

@@ -494,7 +494,7 @@ def _bounded(message) -> str:
     """A message as stored with the job and shown on the page: a value it
     quotes may come whole from the file (from the service's checks too)."""
     message = str(message)
-    return message if len(message) <= 300 else message[:300].rstrip() + "…"
+    return message if len(message) <= 500 else message[:500].rstrip() + "…"
 
 
 def _lookup(choices) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from tromeja import apierrors
@@ -65,6 +66,43 @@ class VerifiedSessionAuth(SessionAuth):
         return None
 
 
+class NullCharacters(ValueError):
+    """A JSON body holds a string with a NUL character (U+0000)."""
+
+
+def _has_null(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_null(k) or _has_null(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return False
+
+
+class TromejaParser(Parser):
+    """ninja's parser, refusing NUL characters in every string a client sends
+    (query, form and JSON body) before any schema or database sees them: no
+    database stores them (PostgreSQL refuses them outright), and no field
+    has a use for them. Django's forms refuse them the same way."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _has_null(data):
+            raise NullCharacters
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        where = "query" if data is request.GET else "form"
+        bad = [key for key, value in result.items() if _has_null(key) or _has_null(value)]
+        if bad:
+            raise NinjaValidationError(
+                [{"type": "null_character", "loc": (where, key.replace("\x00", ""))} for key in bad]
+            )
+        return result
+
+
 class TromejaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         # Error responses, the X-Purpose header and descriptions are derived
@@ -83,6 +121,7 @@ api = TromejaAPI(
         "token (Authorization: Bearer ...). Reads of personal data need an X-Purpose header."
     ),
     urls_namespace="api-1",
+    parser=TromejaParser(),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     docs_url="/docs",
     # Swagger UI sets inline styles; the page holds no data.
@@ -139,7 +178,9 @@ def on_http_error(request, exc):
     # ninja's own messages are English; ours are already translated.
     english = {"CSRF check Failed", "Unauthorized", "Forbidden", "Too many requests."}
     message = str(exc)
-    if message.startswith("Cannot parse request body"):
+    if isinstance(exc.__cause__, NullCharacters):
+        detail = _("Null characters are not allowed.")
+    elif message.startswith("Cannot parse request body"):
         detail = _("The request body is not valid JSON.")
     else:
         detail = None if message in english else message

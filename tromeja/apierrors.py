@@ -28,6 +28,8 @@ def _choices(expected) -> str:
 def _message(error: dict) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == "null_character":
+        return _("Null characters are not allowed.")
     if kind == "missing":
         return _("This field is required.")
     if kind == "string_too_long":

@@ -210,3 +210,31 @@ def test_no_two_api_schemas_share_a_name(db):
                 modules[sub.__name__].add(sub.__module__)
             todo.append(sub)
     assert {name: m for name, m in modules.items() if len(m) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    "query", ["q=a%00b", "border_section=x%00", "country=S%00"], ids=["q", "section", "country"]
+)
+def test_a_null_character_in_a_query_is_refused_not_a_server_error(sl_duty, query):
+    response = testing.client_for(sl_duty).get(
+        f"/api/v1/incidents?{query}", HTTP_ACCEPT_LANGUAGE="it"
+    )
+    assert response.status_code == 422, response.content
+    [error] = response.json()["errors"]
+    assert error["field"] == "query." + query.split("=")[0]
+    assert error["message"] == "I caratteri null non sono ammessi."
+
+
+def test_a_null_character_in_a_json_body_is_refused_not_a_server_error(sl_duty):
+    body = {
+        "kind": "other",
+        "title": "a\x00b",
+        "body": "b",
+        "source_reliability": "A",
+        "information_accuracy": "1",
+    }
+    response = testing.client_for(sl_duty).post(
+        "/api/v1/notices", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"] == "Null characters are not allowed."

@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler400 = "tromeja.core.views.bad_request"
+handler400 = "tromeja.core.busy.bad_request"
 handler403 = "tromeja.core.views.permission_denied"
 handler404 = "tromeja.core.views.page_not_found"
 handler500 = "tromeja.core.busy.server_error"

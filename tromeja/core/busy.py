@@ -29,11 +29,31 @@ def busy_response(request) -> HttpResponse:
     return response
 
 
+def _locked(exc: BaseException | None) -> bool:
+    """The error, or one it was raised while handling (a session that could
+    not be saved), is SQLite's `database is locked`."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if is_locked(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def server_error(request):
     """handler500: Django calls it while handling the exception."""
-    exc = sys.exc_info()[1]
-    if exc is not None and is_locked(exc):
+    if _locked(sys.exc_info()[1]):
         return busy_response(request)
     from tromeja.core.views import server_error as node_error
 
     return node_error(request)
+
+
+def bad_request(request, exception=None):
+    """handler400: a session that could not be saved because the database
+    was locked is reported by Django as a bad request; it is a busy node."""
+    if _locked(exception):
+        return busy_response(request)
+    from tromeja.core.views import bad_request as node_bad_request
+
+    return node_bad_request(request, exception)

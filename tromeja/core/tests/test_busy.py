@@ -39,3 +39,25 @@ def test_other_errors_are_still_the_nodes_error_page(persona):
     ):
         page = client.get("/")
     assert page.status_code == 500
+
+
+def test_a_session_that_cannot_be_saved_for_the_lock_is_busy_not_a_bad_request(rf):
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    from tromeja.core import busy
+
+    # What SessionMiddleware raises when the session row could not be written.
+    try:
+        try:
+            try:
+                raise OperationalError("database is locked")
+            except OperationalError:
+                raise UpdateError  # noqa: B904 (as Django does)
+        except UpdateError:
+            raise SessionInterrupted("The request's session was deleted")  # noqa: B904
+    except SessionInterrupted as exc:
+        interrupted = exc
+    answer = busy.bad_request(rf.get("/exchange/"), interrupted)
+    assert answer.status_code == 503 and b"The node is busy" in answer.content
+    assert busy.bad_request(rf.get("/"), SessionInterrupted("gone")).status_code == 400

@@ -191,19 +191,29 @@ def anchor(*, reason: str) -> Checkpoint | None:
     verification). Refuses, and says so in the node's log, when the trail no
     longer holds the entry the newest checkpoint saw: anchoring it would
     cover up the loss."""
+    from django.db import DatabaseError
+
     from tromeja.core.models import AuditEntry
 
     newest = read().newest
-    seq, entry_hash = _head()
-    if newest is not None and newest.seq > 0:
-        seen = AuditEntry.objects.filter(seq=newest.seq).values_list("entry_hash", flat=True)
-        if seq < newest.seq or list(seen) != [newest.hmac]:
-            logger.error(
-                "the audit trail no longer holds entry %d seen by the checkpoint of %s: "
-                "run `tromeja verify-audit`",
-                newest.seq, newest.at,
-            )  # fmt: skip
-            return None
+    try:
+        seq, entry_hash = _head()
+        seen = []
+        if newest is not None and newest.seq > 0:
+            seen = list(
+                AuditEntry.objects.filter(seq=newest.seq).values_list("entry_hash", flat=True)
+            )
+    except DatabaseError as exc:
+        # E.g. a node started before its first `migrate`: it serves its error pages.
+        logger.error("could not read the audit trail to checkpoint it: %s", exc)
+        return None
+    if newest is not None and newest.seq > 0 and (seq < newest.seq or seen != [newest.hmac]):
+        logger.error(
+            "the audit trail no longer holds entry %d seen by the checkpoint of %s: "
+            "run `tromeja verify-audit`",
+            newest.seq, newest.at,
+        )  # fmt: skip
+        return None
     try:
         return write(seq, entry_hash, reason=reason)
     except OSError as exc:

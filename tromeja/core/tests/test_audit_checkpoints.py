@@ -225,3 +225,17 @@ def test_the_end_of_a_burst_is_anchored_when_the_node_falls_quiet(monkeypatch):
     assert [c.seq for c in checkpoints.read().valid] == [3]  # by the timer
     cut_after(2)
     assert audit.verify_chain().reason == "cut-after-checkpoint"
+
+
+def test_a_node_whose_database_is_not_ready_starts_and_says_why_it_did_not_checkpoint(
+    db, monkeypatch, caplog
+):
+    from django.db import ProgrammingError
+
+    def no_table():
+        raise ProgrammingError('relation "core_auditchainhead" does not exist')
+
+    monkeypatch.setattr(checkpoints, "_head", no_table)
+    with caplog.at_level("ERROR", logger="tromeja.audit"):
+        assert checkpoints.anchor(reason="start-up") is None
+    assert "core_auditchainhead" in caplog.text

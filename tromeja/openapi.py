@@ -16,6 +16,7 @@ on each endpoint:
     428       the answer holds personal data (a response schema marked with
               PERSONAL_DATA): reading it needs a stated purpose, sent in the
               X-Purpose header (declared once, as a shared parameter)
+    503       any operation: the node is busy (with Retry-After)
 """
 
 from typing import Any
@@ -68,9 +69,15 @@ DESCRIPTIONS = {
     413: "The request is too large.",
     422: "Some values are not valid; `errors` says which and why.",
     428: "State the purpose of your work (header X-Purpose) to read personal data.",
+    503: "The node is busy (its database stayed locked); try again after Retry-After seconds.",
 }
 
 WRITES = {"post", "put", "patch", "delete"}
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 0},
+}
 
 
 def _refs(node) -> set[str]:
@@ -118,6 +125,8 @@ def _statuses(method: str, op: dict, schemas: dict) -> set[int]:
     success = {k: v for k, v in op.get("responses", {}).items() if str(k).startswith("2")}
     if _personal(schemas, _refs(success)):
         statuses.add(428)
+    # Any call may find the database locked for too long (tromeja.core.busy).
+    statuses.add(503)
     return statuses
 
 
@@ -155,13 +164,13 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             # openapi_extra may already use strings).
             responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
             for status in sorted(statuses):
-                responses.setdefault(
-                    str(status),
-                    {
-                        "description": DESCRIPTIONS[status],
-                        "content": {"application/json": {"schema": error_ref}},
-                    },
-                )
+                response = {
+                    "description": DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": error_ref}},
+                }
+                if status == 503:
+                    response["headers"] = {"Retry-After": RETRY_AFTER}
+                responses.setdefault(str(status), response)
             if 428 in statuses:
                 op.setdefault("parameters", []).append({"$ref": "#/components/parameters/XPurpose"})
             if not op.get("description"):

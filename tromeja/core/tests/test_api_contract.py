@@ -238,3 +238,20 @@ def test_a_null_character_in_a_json_body_is_refused_not_a_server_error(sl_duty):
     )
     assert response.status_code == 400, response.content
     assert response.json()["detail"] == "Null characters are not allowed."
+
+
+def test_every_operation_documents_the_busy_answer_with_its_retry_after(db):
+    for path, method, op in _operations():
+        busy = op["responses"]["503"]
+        assert "Retry-After" in busy["headers"], (method, path)
+
+
+def test_the_busy_answer_fits_the_documented_error_schema(rf):
+    import jsonschema_rs
+
+    from tromeja.core.busy import busy_response
+    from tromeja.openapi import ERROR_SCHEMA
+
+    response = busy_response(rf.get("/api/v1/incidents"))
+    assert response.status_code == 503 and int(response["Retry-After"]) >= 0
+    jsonschema_rs.validate(ERROR_SCHEMA, json.loads(response.content))

@@ -35,7 +35,7 @@ class Distribution(models.TextChoices):
 
 
 class HandlingCode(models.TextChoices):
-    # rules.md §1; the codes are the same in every language.
+    # docs/rules.md §1; the codes are the same in every language.
     H0 = "H0", _("H0 – use only to prevent and combat crime")
     H1 = "H1", _("H1 – not to be used as evidence without the provider's consent")
     H2 = "H2", _("H2 – not to be passed on without the provider's consent")
@@ -43,7 +43,7 @@ class HandlingCode(models.TextChoices):
 
 
 class SourceReliability(models.TextChoices):
-    # rules.md §2, the "4x4" system.
+    # docs/rules.md §2, the "4x4" system.
     A = "A", _("A – no doubt about the source")
     B = "B", _("B – source usually reliable")
     C = "C", _("C – source usually not reliable")

@@ -1,6 +1,6 @@
 """Helpers every export and print uses, and the one rule for handling codes in them.
 
-Handling codes in exports and prints (rules.md §1). An export or a print is
+Handling codes in exports and prints (docs/rules.md §1). An export or a print is
 the reader's own working copy, used inside the service the record was given
 to; it is not a passing-on. So a reader's export holds every record that
 `restrict(user, "export")` gives them, their own country's and partners'

@@ -178,7 +178,7 @@ class SharedRecord(models.Model):
     whether it holds personal data and of whom, and a version number."""
 
     # Subclasses that carry information from a source set this to True; the
-    # 4x4 evaluation code is then required (rules.md §2).
+    # 4x4 evaluation code is then required (docs/rules.md §2).
     carries_source_information = False
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
@@ -285,7 +285,7 @@ class SharedRecord(models.Model):
 
     @property
     def may_be_passed_on(self) -> bool:
-        """H2 forbids onward sharing without the provider's consent (rules.md §1).
+        """H2 forbids onward sharing without the provider's consent (docs/rules.md §1).
         An export or print for the reader's own use is not a passing-on: it
         holds the record with its stamp (the rule and its reason: core/exports.py)."""
         return self.handling_code != HandlingCode.H2

@@ -231,7 +231,7 @@ def clean_person(raw: dict, *, line: int, roles=None) -> Person:
     if category not in DataSubjectCategory.values:
         fail(_("Say whether the person is a suspect, convicted, a victim or another party."))
     if role == PersonRole.MIGRANT and category == DataSubjectCategory.SUSPECT:
-        # rules.md §7: migrants in an incident are not suspects.
+        # docs/rules.md §7: migrants in an incident are not suspects.
         fail(_("A migrant is not recorded as a suspect."))
     nationality = _country(_text(raw, "nationality"))
     if nationality and not is_country_code(nationality):

@@ -32,7 +32,7 @@ class LegState(models.TextChoices):
 
 
 class RefusalGround(models.TextChoices):
-    # rules.md §3; Directive (EU) 2023/977 art. 6.
+    # docs/rules.md §3; Directive (EU) 2023/977 art. 6.
     NOT_AVAILABLE = "not_available", _("The information is not available")
     HARMS_INVESTIGATION = "harms_investigation", _("It would harm an ongoing investigation")
     HARMS_SAFETY = "harms_safety", _("It would endanger someone's safety")

@@ -1,5 +1,5 @@
 """Answer deadlines between single points of contact (Directive (EU) 2023/977
-art. 5; rules.md §3), kept in UTC and correct across daylight-saving changes.
+art. 5; docs/rules.md §3), kept in UTC and correct across daylight-saving changes.
 
 - urgent, information directly accessible: 8 hours, counted in real time from
   receipt (a night when clocks change has 7 or 9 wall-clock hours of it);

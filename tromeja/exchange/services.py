@@ -535,7 +535,7 @@ def record_consent(*, user, message: Message, countries) -> Message:
 def forward(*, user, message: Message, recipients, note: str = "") -> Case:
     """Passes a received message on to other partners as spontaneous
     information. H2 forbids it unless the provider consented for each of
-    them (rules.md §1); the handling code travels with the text."""
+    them (docs/rules.md §1); the handling code travels with the text."""
     _require_spoc(user)
     if not Message.objects.restrict(user).filter(pk=message.pk).exists():
         raise PermissionDenied

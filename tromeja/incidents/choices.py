@@ -22,7 +22,7 @@ class Status(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    # rules.md §4: attempted or actual; open or clandestine; entry or exit.
+    # docs/rules.md §4: attempted or actual; open or clandestine; entry or exit.
     ATTEMPTED = "attempted", _("Attempted")
     ACTUAL = "actual", _("Actual")
 
@@ -58,7 +58,7 @@ class Transport(models.TextChoices):
 
 
 class ImpactLevel(models.TextChoices):
-    # rules.md §4: the indicative impact level of a single incident.
+    # docs/rules.md §4: the indicative impact level of a single incident.
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")
     HIGH = "high", _("High")

@@ -23,7 +23,7 @@ from tromeja.incidents.choices import (
     Transport,
 )
 
-# rules.md §4: a first report is due within 24 hours of becoming aware.
+# docs/rules.md §4: a first report is due within 24 hours of becoming aware.
 FIRST_REPORT_HOURS = 24
 
 
@@ -164,7 +164,7 @@ class Incident(SharedRecord):
 
     @classmethod
     def partner_condition(cls):
-        # rules.md §5: only validated reports reach partners.
+        # docs/rules.md §5: only validated reports reach partners.
         return models.Q(status=Status.VALIDATED)
 
     @property

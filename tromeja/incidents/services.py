@@ -697,7 +697,7 @@ def submit_incident(*, user, incident: Incident) -> Incident:
         incident.status = Status.SUBMITTED
         if incident.submitted_at is None:
             incident.submitted_at = now
-            # rules.md §4: a first report is due within 24 hours of awareness.
+            # docs/rules.md §4: a first report is due within 24 hours of awareness.
             incident.late_report = incident.is_late(now)
         incident.save(update_fields=["status", "submitted_at", "late_report"])
         audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"status": "submitted"})

@@ -12,6 +12,8 @@ def test_every_cited_rule_is_in_docs_rules_md():
     sections = set(re.findall(r"^## §(\d+) ", rules, flags=re.M))
     cited = {}
     for path in [*(ROOT / "tromeja").rglob("*.py"), *(ROOT / "docs").glob("*.md")]:
+        if path.resolve() == Path(__file__).resolve():
+            continue
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?<!docs/)\brules\.md", text), f"{path}: cite docs/rules.md"
         for number in re.findall(r"docs/rules\.md §(\d+)", text):

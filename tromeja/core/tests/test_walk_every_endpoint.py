@@ -67,6 +67,7 @@ EXPECTED = {
 # fails this test until it is added here.
 PAGES_WITHOUT_ARGS = {
     "core:home",
+    "core:health",
     "incidents:incident_list",
     "incidents:incident_map",
     "incidents:incident_create",
@@ -99,6 +100,7 @@ RECORD_PAGES = {
     "exchange:case_print",
 }
 POST_ONLY = {
+    "core:job_retry",
     "exchange:case_close",
     "exchange:leg_assign",
     "exchange:hand_over",
@@ -276,6 +278,7 @@ PAGE_PARAMETERS = {
     "exchange:shift_delete": "shift_id",
     "auditlog:export_detail": "export_id",
     "auditlog:export_download": "export_id",
+    "core:job_retry": "job_id",
     "incidents:job_detail": "job_id",
     "incidents:job_file": "job_id",
     "notices:export_job": "job_id",

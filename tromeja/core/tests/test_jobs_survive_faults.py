@@ -239,3 +239,47 @@ def test_the_retention_command_removes_a_failed_jobs_kept_input_and_its_retry(pe
     job.refresh_from_db()
     assert not jobs.input_path(job).exists()
     assert job.result == {"files_removed": True} and not job.can_retry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_worker_is_killed_ends_failed_and_imports_once_when_retried(
+    reference_data, persona
+):
+    from tromeja.incidents import imports
+    from tromeja.incidents.models import Incident
+    from tromeja.incidents.tests.test_imports import csv_bytes, row
+
+    user = persona("sl_border")
+    rows = 6000
+    job = imports.request_import(user=user, data=csv_bytes([row(i) for i in range(rows)]),
+                                 file_name="reports.csv", mode="all", submit=False)  # fmt: skip
+    worker = subprocs.start("worker")
+    try:
+        subprocs.until(
+            lambda: (
+                Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, done__gte=500).exists()
+                or Job.objects.filter(pk=job.pk, status=JobStatus.DONE).exists()
+            ),
+            120,
+            every=0.05,
+        )
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(10)
+    jobs.reap()
+    job.refresh_from_db()
+    # Never left running: failed and retryable, or (if it was quicker) done.
+    assert job.status in {JobStatus.FAILED, JobStatus.DONE}
+    if job.status == JobStatus.FAILED:
+        assert job.error == jobs.LOST and job.can_retry
+        assert Incident.objects.count() == 0  # the import is all or nothing
+        assert imports.upload_path(job).exists()
+        jobs.retry(job=job, user=user)
+        call_command("db_worker", batch=True, verbosity=0)
+        job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result["imported"] == rows
+    assert Incident.objects.count() == rows
+    assert not imports.upload_path(job).exists()

@@ -881,14 +881,25 @@ def load_exchange(args, officers) -> dict:
                 say(f"  index {name}: {time.perf_counter() - t0:.1f} s")
     finally:
         with connection.cursor() as c:
-            for name in ("session_replication_role", "temp_buffers", "work_mem",
-                         "maintenance_work_mem", "synchronous_commit"):  # fmt: skip
+            for name in (
+                "session_replication_role",
+                "temp_buffers",
+                "work_mem",
+                "maintenance_work_mem",
+                "synchronous_commit",
+            ):
                 c.execute(f"RESET {name}")
     if incident_bench.secondary_indexes(connection, tables) != indexes:
         raise RuntimeError("the indexes after the load differ from those the migrations made")
     with connection.cursor() as c:
-        for table in ("bench_msg", "bench_leg", "bench_case", "bench_seq", "bench_officer",
-                      "bench_zone"):  # fmt: skip
+        for table in (
+            "bench_msg",
+            "bench_leg",
+            "bench_case",
+            "bench_seq",
+            "bench_officer",
+            "bench_zone",
+        ):
             c.execute(f"DROP TABLE {table}")
         # The foreign keys were not checked row by row during the load.
         t0 = time.perf_counter()
@@ -1268,8 +1279,11 @@ class Servers:
             log = open(self.log_dir / f"serve-{port}.log", "wb")  # noqa: SIM115 (kept open)
             proc = subprocess.Popen(  # noqa: S603
                 [*self.command, "--port", str(port), "--threads", str(self.threads)],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             self.procs.append((proc, log))
         deadline = time.time() + 60
         for port in self.ports:
@@ -1361,15 +1375,23 @@ class LoadGenerator:
             "urgency": rng.choices([u for u, _ in URGENCIES], [w for _, w in URGENCIES])[0],
             "recipients": to,
             "vehicles": [
-                {"plate": f"{rng.choice('ABCDEFGHKLMN')}{rng.choice('ABCDEFGHKLMN')} "
-                          f"{rng.randrange(10000):04d} {rng.choice('ABCDEF')}",
-                 "registration_country": rng.choice(["UA", "RO", "BG", "RS", "SI", "HR"])}
+                {
+                    "plate": f"{rng.choice('ABCDEFGHKLMN')}{rng.choice('ABCDEFGHKLMN')} "
+                    f"{rng.randrange(10000):04d} {rng.choice('ABCDEF')}",
+                    "registration_country": rng.choice(["UA", "RO", "BG", "RS", "SI", "HR"]),
+                }
             ],
             "phones": [f"+3859{rng.randrange(10**7, 10**8)}" for _ in range(rng.randint(1, 2))],
-        }  # fmt: skip
+        }
         if rng.random() < 0.4:
-            body["persons"] = [{"surname": "Kovalenko", "given_names": "Oleh",
-                                "category": "suspect", "nationality": "UA"}]  # fmt: skip
+            body["persons"] = [
+                {
+                    "surname": "Kovalenko",
+                    "given_names": "Oleh",
+                    "category": "suspect",
+                    "nationality": "UA",
+                }
+            ]
         return "/api/v1/exchange/requests", body
 
     def _followup(self, item) -> tuple[str, str, dict, str | None]:
@@ -1629,9 +1651,12 @@ def judge(results, delivery, sustained, rate) -> list[tuple[str, bool, str]]:
         if r is None:
             continue
         goals.append(
-            (f"{label} median < {GOAL_PAGE_MS:.0f} ms", r["median_ms"] < GOAL_PAGE_MS,
-             f"{r['median_ms']:.1f} ms")
-        )  # fmt: skip
+            (
+                f"{label} median < {GOAL_PAGE_MS:.0f} ms",
+                r["median_ms"] < GOAL_PAGE_MS,
+                f"{r['median_ms']:.1f} ms",
+            )
+        )
         small = r["queries_small"]
         goals.append(
             (
@@ -1749,10 +1774,11 @@ def report(args, facts, data, load, results, delivery, deadline, sustained, goal
             f"{s['service_p99_ms']:.0f} ms"
         )
         print(
-            "  mix: " + ", ".join(f"{k} {v:,}" for k, v in sorted(s["by_kind"].items()))
+            "  mix: "
+            + ", ".join(f"{k} {v:,}" for k, v in sorted(s["by_kind"].items()))
             + f"; {s['messages_written']:,} messages written, {s['notifications']:,} "
             f"notifications ({s['notifications_unsent']:,} not yet delivered at the end)"
-        )  # fmt: skip
+        )
         print(
             "  CPU seconds: "
             + ", ".join(f"{k} {v:.0f}" for k, v in s["cpu_s"].items())
@@ -1818,8 +1844,11 @@ def run(args) -> int:
         say("small data set (5 cases): " + ", ".join(f"{k} {q}" for k, q in small_counts.items()))
         say(f"generating {args.cases:,} cases (INSERT ... SELECT from generate_series)")
         ex = load_exchange(args, officers)
-        load = {"incident reports": inc["seconds"], "exchange": ex["seconds"],
-                "total": time.perf_counter() - t0}  # fmt: skip
+        load = {
+            "incident reports": inc["seconds"],
+            "exchange": ex["seconds"],
+            "total": time.perf_counter() - t0,
+        }
     data = data_facts(me)
     say(
         f"{data['cases']:,} cases, {data['legs']:,} legs, {data['messages']:,} messages, "

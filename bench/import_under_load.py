@@ -106,9 +106,15 @@ class Load:
                 f"leg{leg}-kind": "acknowledgement",
                 f"leg{leg}-body": "Received; we are checking.",
             }
-            self.timed("reply", lambda leg=leg, data=data: s.post(
-                f"{self.base}/exchange/legs/{leg}/reply/", data=data, timeout=120,
-                allow_redirects=False))  # fmt: skip
+            self.timed(
+                "reply",
+                lambda leg=leg, data=data: s.post(
+                    f"{self.base}/exchange/legs/{leg}/reply/",
+                    data=data,
+                    timeout=120,
+                    allow_redirects=False,
+                ),
+            )
             time.sleep(PAUSE)
 
     def sign_in(self):
@@ -121,11 +127,13 @@ class Load:
             if not token:
                 match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
                 token = match.group(1).decode() if match else ""
-            data = {"csrfmiddlewaretoken": token, "username": "signer",
-                    "password": self.password}  # fmt: skip
-            self.timed("sign-in", lambda s=s, data=data: s.post(
-                f"{self.base}/accounts/sign-in/", data=data, timeout=120,
-                allow_redirects=False))  # fmt: skip
+            data = {"csrfmiddlewaretoken": token, "username": "signer", "password": self.password}
+            self.timed(
+                "sign-in",
+                lambda s=s, data=data: s.post(
+                    f"{self.base}/accounts/sign-in/", data=data, timeout=120, allow_redirects=False
+                ),
+            )
             time.sleep(PAUSE)
 
 
@@ -157,12 +165,21 @@ def main(argv=None) -> int:
     importer = testing.make_persona("hr_border")
     reader = testing.make_persona("sl_duty")
     sender = testing.make_persona("it_duty")
-    create_user(username="signer", password=testing.PASSWORD, unit=Unit.objects.get(code="si-smps"),
-                roles=[Role.DUTY_OFFICER])  # fmt: skip
+    create_user(
+        username="signer",
+        password=testing.PASSWORD,
+        unit=Unit.objects.get(code="si-smps"),
+        roles=[Role.DUTY_OFFICER],
+    )
     legs = []
     for n in range(args.requests):
-        case = services.send_request(user=sender, subject=f"Furgone {n}", body="Conducente?",
-                                     urgency="not_urgent", recipients=["SI"])  # fmt: skip
+        case = services.send_request(
+            user=sender,
+            subject=f"Furgone {n}",
+            body="Conducente?",
+            urgency="not_urgent",
+            recipients=["SI"],
+        )
         legs.append(case.legs.get().pk)
     rng = random.Random(args.seed)
     data = csv_bytes(make_rows(args.rows, rng))
@@ -179,9 +196,11 @@ def main(argv=None) -> int:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [sys.executable, "-m", "tromeja.cli", "serve", "--port", str(port)],
-        cwd=PROJECT_DIR, env=dict(os.environ), stdout=subprocess.DEVNULL,
+        cwd=PROJECT_DIR,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
         stderr=open(Path(info["tmp_dir"]) / "serve.log", "w"),  # noqa: SIM115
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -193,15 +212,17 @@ def main(argv=None) -> int:
                     raise
                 time.sleep(0.3)
         load = Load(base, sessions, legs, testing.PASSWORD)
-        threads = [threading.Thread(target=f, daemon=True) for f in (load.inbox, load.reply,
-                                                                     load.sign_in)]  # fmt: skip
+        threads = [
+            threading.Thread(target=f, daemon=True) for f in (load.inbox, load.reply, load.sign_in)
+        ]
         for t in threads:
             t.start()
         say(f"load without the import for {args.quiet:.0f} s …")
         time.sleep(args.quiet)
         load.phase = "during import"
-        job = imports.request_import(user=importer, data=data, file_name="bench.csv", mode="all",
-                                     submit=False)  # fmt: skip
+        job = imports.request_import(
+            user=importer, data=data, file_name="bench.csv", mode="all", submit=False
+        )
         started = time.perf_counter()
         say("import queued; load goes on …")
         phases = {}
@@ -227,20 +248,26 @@ def main(argv=None) -> int:
     saving = elapsed - phases.get("saving", elapsed)
     say(f"import: {elapsed:.1f} s, of which writing {saving:.1f} s (seen from the progress row)")
     print()
-    print("| action | requests without / during | p95 without import | p95 during import "
-          "| median during | max during | failed |")  # fmt: skip
+    print(
+        "| action | requests without / during | p95 without import | p95 during import "
+        "| median during | max during | failed |"
+    )
     print("|---|---|---|---|---|---|---|")
     failed_total = 0
     for action in ("sign-in", "inbox", "reply"):
-        rows = {ph: [r for r in load.records if r[0] == action and r[1] == ph]
-                for ph in ("without import", "during import")}  # fmt: skip
+        rows = {
+            ph: [r for r in load.records if r[0] == action and r[1] == ph]
+            for ph in ("without import", "during import")
+        }
         failed = [r for ph in rows.values() for r in failures(ph)]
         failed_total += len(failed)
         quiet = [r[2] for r in rows["without import"]]
         busy = [r[2] for r in rows["during import"]]
-        print(f"| {action} | {len(quiet)} / {len(busy)} | {pct(quiet, 95) * 1000:.0f} ms "
-              f"| {pct(busy, 95) * 1000:.0f} ms | {statistics.median(busy) * 1000:.0f} ms "
-              f"| {max(busy) * 1000:.0f} ms | {len(failed)} |")  # fmt: skip
+        print(
+            f"| {action} | {len(quiet)} / {len(busy)} | {pct(quiet, 95) * 1000:.0f} ms "
+            f"| {pct(busy, 95) * 1000:.0f} ms | {statistics.median(busy) * 1000:.0f} ms "
+            f"| {max(busy) * 1000:.0f} ms | {len(failed)} |"
+        )
         for r in failed[:5]:
             print(f"    failed: {r[0]} {r[1]} after {r[2]:.1f} s: {r[3]}")
     return 1 if failed_total else 0

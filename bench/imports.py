@@ -41,9 +41,23 @@ sys.path.insert(0, str(PROJECT_DIR / "bench"))
 from foundation import prepare_database, say  # noqa: E402
 
 GOAL_RATIO = 2.0
-HEADER = ["type", "occurred_at", "aware_at", "latitude", "longitude", "detection_method",
-          "transport", "impact_level", "confidence", "persons_total", "counts", "vehicles",
-          "phones", "place_name", "narrative"]  # fmt: skip
+HEADER = [
+    "type",
+    "occurred_at",
+    "aware_at",
+    "latitude",
+    "longitude",
+    "detection_method",
+    "transport",
+    "impact_level",
+    "confidence",
+    "persons_total",
+    "counts",
+    "vehicles",
+    "phones",
+    "place_name",
+    "narrative",
+]
 NATIONALITIES = ["AF", "SY", "PK", "MA", "BD", "TR", "IQ", "IN", "NP", "EG"]
 SECTIONS_SAMPLE = 400  # points along the real borders to place reports at
 
@@ -183,20 +197,33 @@ def plain_bulk_insert(user, rows: list[dict]) -> float:
         for item in r["counts"].split(";"):
             parts = item.split("|")
             unaccompanied = int(parts[4]) if len(parts) > 4 else 0
-            counts.append(PersonCount(incident=incident, nationality=parts[0], sex=parts[1],
-                                      age_group=parts[2], count=int(parts[3]),
-                                      unaccompanied=unaccompanied))  # fmt: skip
+            counts.append(
+                PersonCount(
+                    incident=incident,
+                    nationality=parts[0],
+                    sex=parts[1],
+                    age_group=parts[2],
+                    count=int(parts[3]),
+                    unaccompanied=unaccompanied,
+                )
+            )
         if r["vehicles"]:
             plate = r["vehicles"].split("|")[0]
             vehicles.append(VehicleEntry(incident=incident, plate=plate, registration_country="HR"))
             key = "HR:" + plate.replace(" ", "").replace("-", "")
-            refs.append(EntityRef(incident=incident, kind="vehicle", key=key, label=plate,
-                                  occurred_at=occurred))  # fmt: skip
+            refs.append(
+                EntityRef(
+                    incident=incident, kind="vehicle", key=key, label=plate, occurred_at=occurred
+                )
+            )
         if r["phones"]:
             number = "+" + "".join(ch for ch in r["phones"] if ch.isdigit())
             phones.append(PhoneEntry(incident=incident, number=number))
-            refs.append(EntityRef(incident=incident, kind="phone", key=number, label=number,
-                                  occurred_at=occurred))  # fmt: skip
+            refs.append(
+                EntityRef(
+                    incident=incident, kind="phone", key=number, label=number, occurred_at=occurred
+                )
+            )
     with transaction.atomic():
         Incident.objects.bulk_create(incidents, batch_size=1000)
         PersonCount.objects.bulk_create(counts, batch_size=2000)
@@ -241,8 +268,9 @@ def main(argv=None) -> int:
     if args.check_workers == 1:
         imports.PARALLEL_MIN_ROWS = args.rows + 1
     imports.CHECK_WORKERS = args.check_workers
-    job = imports.request_import(user=user, data=data, file_name="bench.csv", mode="all",
-                                 submit=False)  # fmt: skip
+    job = imports.request_import(
+        user=user, data=data, file_name="bench.csv", mode="all", submit=False
+    )
     say("import …")
     # Time the writing apart from the reading and checking.
     from tromeja.incidents import services

@@ -358,17 +358,80 @@ PLATE_COUNTRIES = ["UA", "CZ", "DE", "FR", "BG", "HR", "RO", "PL", "SI", "IT", "
 PHONE_PREFIXES = ["380", "385", "386", "387", "381", "359", "40", "420", "49", "90"]
 DOC_COUNTRIES = ["AF", "SY", "MA", "PK", "BD", "IN", "TR", "IQ", "EG", "UA", "RS"]
 SYLLABLES = [
-    "ko", "va", "len", "bon", "dar", "shev", "tka", "hor", "ba", "no", "vak", "kra", "po",
-    "pes", "io", "nes", "be", "ri", "kap", "na", "yil", "ma", "de", "mir", "ho", "dzi",
-    "jo", "van", "pet", "ro",
-]  # fmt: skip
+    "ko",
+    "va",
+    "len",
+    "bon",
+    "dar",
+    "shev",
+    "tka",
+    "hor",
+    "ba",
+    "no",
+    "vak",
+    "kra",
+    "po",
+    "pes",
+    "io",
+    "nes",
+    "be",
+    "ri",
+    "kap",
+    "na",
+    "yil",
+    "ma",
+    "de",
+    "mir",
+    "ho",
+    "dzi",
+    "jo",
+    "van",
+    "pet",
+    "ro",
+]
 SUFFIXES = ["", "enko", "ic", "escu", "dze", "ov", "ovic", "oglu", "ski", "ak"]
 GIVEN = [
-    "oleh", "andrii", "ion", "mihai", "giorgi", "mehmet", "emir", "marko", "tomasz", "ivan",
-    "ahmad", "omar", "ali", "hassan", "yusuf", "karim", "bilal", "tariq", "samir", "nabil",
-    "fatima", "amina", "leila", "sara", "mariam", "zainab", "nadia", "hana", "dana", "elena",
-    "dmytro", "serhii", "vasyl", "nikola", "stefan", "bogdan", "petar", "goran", "dario", "luka",
-]  # fmt: skip
+    "oleh",
+    "andrii",
+    "ion",
+    "mihai",
+    "giorgi",
+    "mehmet",
+    "emir",
+    "marko",
+    "tomasz",
+    "ivan",
+    "ahmad",
+    "omar",
+    "ali",
+    "hassan",
+    "yusuf",
+    "karim",
+    "bilal",
+    "tariq",
+    "samir",
+    "nabil",
+    "fatima",
+    "amina",
+    "leila",
+    "sara",
+    "mariam",
+    "zainab",
+    "nadia",
+    "hana",
+    "dana",
+    "elena",
+    "dmytro",
+    "serhii",
+    "vasyl",
+    "nikola",
+    "stefan",
+    "bogdan",
+    "petar",
+    "goran",
+    "dario",
+    "luka",
+]
 
 
 # --- Data: SQL for both databases ------------------------------------------------
@@ -588,9 +651,31 @@ class Loader:
         t0 = self.now - span
         rnd = d.rnd()
         raw_cols = [
-            "rt", "rp", "ra", "rv", "rs", "rd", "rx", "rty", "rn", "rf", "raw", "rsb", "rvl",
-            "j1", "j2", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
-        ]  # fmt: skip
+            "rt",
+            "rp",
+            "ra",
+            "rv",
+            "rs",
+            "rd",
+            "rx",
+            "rty",
+            "rn",
+            "rf",
+            "raw",
+            "rsb",
+            "rvl",
+            "j1",
+            "j2",
+            "r1",
+            "r2",
+            "r3",
+            "r4",
+            "r5",
+            "r6",
+            "r7",
+            "r8",
+            "r9",
+        ]
         types = type_weights()
         type_case = (
             "CASE cc "
@@ -1047,8 +1132,14 @@ def load_data(args, rng, me, authors, validators) -> dict:
         raise RuntimeError("the indexes after the load differ from those the migrations made")
     keys = loader.sample_keys()
     with connection.cursor() as c:
-        for table in ("bench_inc", "bench_point", "bench_author", "bench_validator",
-                      "bench_seq", "bench_num"):  # fmt: skip
+        for table in (
+            "bench_inc",
+            "bench_point",
+            "bench_author",
+            "bench_validator",
+            "bench_seq",
+            "bench_num",
+        ):
             c.execute(f"DROP TABLE {table}")
     # Every key points at a report (the foreign keys were not checked row by row).
     t0 = time.perf_counter()
@@ -1583,7 +1674,7 @@ def judge(urls, results, sight, keys) -> list[tuple[str, bool, str]]:
                     f"{label} median < {goal_ms:.0f} ms",
                     r["median_ms"] < goal_ms,
                     f"{r['median_ms']:.1f} ms",
-                )  # fmt: skip
+                )
             )
         goals.append(
             (
@@ -1619,9 +1710,11 @@ def report(args, facts, data, load, me, urls, keys, measured) -> None:
         f"{data['refs']:,} cross-match keys, {data['db_bytes'] / 2**30:.2f} GiB"
     )
     print(
-        "  owners " + ", ".join(f"{k} {v:,}" for k, v in sorted(data["by_country"].items()))
-        + "; " + ", ".join(f"{k} {v:,}" for k, v in sorted(data["by_status"].items()))
-    )  # fmt: skip
+        "  owners "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(data["by_country"].items()))
+        + "; "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(data["by_status"].items()))
+    )
     print(
         "  distribution "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(data["by_distribution"].items()))

@@ -292,9 +292,7 @@ TROMEJA_MAX_ATTACHMENTS = env_int("TROMEJA_MAX_ATTACHMENTS", 10, minimum=1)
 # Bodies read into memory (JSON, forms without files) stay under Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), except the API calls that carry Base64
 # attachments: they may be as large as an upload (core.middleware).
-TROMEJA_LARGE_BODY_PATHS = (
-    r"^/api/v1/exchange/(requests|information|legs/\d+/(reply|clarify))$",
-)
+TROMEJA_LARGE_BODY_PATHS = (r"^/api/v1/exchange/(requests|information|legs/\d+/(reply|clarify))$",)
 
 # --- Contact-point alerts to another system ------------------------------------
 # Each delivered deadline alert is also POSTed here (empty: off), signed with

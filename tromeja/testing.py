@@ -142,7 +142,7 @@ def incident(user, *, validate_by=None, entities=None, **overrides):
                         "age_group": "adult",
                         "count": fields["persons_total"],
                     }
-                ]  # fmt: skip
+                ]
             )
             if fields["persons_total"]
             else services.Entities()

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from tromeja.api import api
 from tromeja.accounts.admin import site as admin_site
+from tromeja.api import api
 
 urlpatterns = [
     path("", include("tromeja.core.urls")),

@@ -249,7 +249,7 @@ class TromejaUserAdmin(NodeAdminMixin, UserAdmin):
         (
             _("Person"),
             {"fields": ("first_name", "last_name", "email", "unit", "language", "time_zone")},
-        ),  # fmt: skip
+        ),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "unit", "password1", "password2")}),)
@@ -276,9 +276,11 @@ class TromejaUserAdmin(NodeAdminMixin, UserAdmin):
         data = form.cleaned_data
         password = data.get("password1") if data.get("set_usable_password", True) else None
         created = accounts.create_user(
-            username=data["username"], password=password, unit=data["unit"],
+            username=data["username"],
+            password=password,
+            unit=data["unit"],
             created_by=request.user,
-        )  # fmt: skip
+        )
         _adopt(obj, created)
 
     def save_related(self, request, form, formsets, change):
@@ -297,10 +299,9 @@ class TromejaUserAdmin(NodeAdminMixin, UserAdmin):
                 done += 1
         self.message_user(
             request,
-            ngettext(
-                "%(count)d user deactivated.", "%(count)d users deactivated.", done
-            ) % {"count": done},
-        )  # fmt: skip
+            ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", done)
+            % {"count": done},
+        )
 
     @admin.action(description=_("Reset the second factor of the selected users"))
     def reset_second_factors(self, request, queryset):
@@ -316,8 +317,9 @@ class TromejaUserAdmin(NodeAdminMixin, UserAdmin):
                 "The second factor of %(count)d users was reset; they set up a new one at "
                 "their next sign-in.",
                 len(users),
-            ) % {"count": len(users)},
-        )  # fmt: skip
+            )
+            % {"count": len(users)},
+        )
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):

@@ -48,7 +48,7 @@ class PurposeForm(forms.Form):
         help_text=_(
             "A case or incident reference, or a short description. It is written into "
             "the audit log with every consultation of personal data."
-        ),  # fmt: skip
+        ),
         widget=forms.TextInput(attrs={"autofocus": True}),
     )
 

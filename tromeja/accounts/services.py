@@ -195,8 +195,12 @@ def confirm_totp_device(*, device: TOTPDevice, token: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-        audit.log(AuditAction.SECURITY, actor=device.user, obj=device.user,
-                  detail={"event": "second_factor_enrolled"})  # fmt: skip
+        audit.log(
+            AuditAction.SECURITY,
+            actor=device.user,
+            obj=device.user,
+            detail={"event": "second_factor_enrolled"},
+        )
     return True
 
 

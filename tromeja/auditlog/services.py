@@ -15,9 +15,21 @@ from tromeja.core.exports import safe_cell
 from tromeja.core.models import AuditEntry
 from tromeja.core.roles import Perm
 
-COLUMNS = ("seq", "at", "action", "actor_username", "actor_country", "subject_country",
-           "object_type", "object_id", "purpose", "recipients", "request_id", "source_ip",
-           "entry_hash")  # fmt: skip
+COLUMNS = (
+    "seq",
+    "at",
+    "action",
+    "actor_username",
+    "actor_country",
+    "subject_country",
+    "object_type",
+    "object_id",
+    "purpose",
+    "recipients",
+    "request_id",
+    "source_ip",
+    "entry_hash",
+)
 
 
 def export_dir() -> Path:
@@ -34,9 +46,11 @@ def request_export(*, user, filters: dict) -> AuditExport:
     with transaction.atomic():
         export = AuditExport.objects.create(requested_by=user, filters=filters)
         audit.log(
-            AuditAction.DISCLOSURE, actor=user, obj=export, detail={"channel": "audit_export",
-                                                                    "filters": filters}
-        )  # fmt: skip
+            AuditAction.DISCLOSURE,
+            actor=user,
+            obj=export,
+            detail={"channel": "audit_export", "filters": filters},
+        )
         # The task row is committed with the export row, or neither is.
         run_audit_export.enqueue(export.pk)
     return export

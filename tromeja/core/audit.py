@@ -101,8 +101,9 @@ def _object_ref(event: Event) -> tuple[str, str]:
     return event.object_type, event.object_id
 
 
-def log(action: str, *, actor=None, obj=None, object_type="", object_id="", recipients=(),
-        detail=None) -> AuditEntry | None:  # fmt: skip
+def log(
+    action: str, *, actor=None, obj=None, object_type="", object_id="", recipients=(), detail=None
+) -> AuditEntry | None:
     """Appends one entry (None inside `batched()`: it is appended at the end)."""
     entries = log_many(
         [Event(action, obj, object_type, str(object_id), tuple(recipients), detail)],
@@ -215,20 +216,34 @@ def _insert(entries: list[AuditEntry]):
 
     fields = [AuditEntry._meta.get_field(name) for name in _INSERT_FIELDS]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    plain = {"seq", "action", "actor_id", "actor_username", "actor_country", "object_type",
-             "object_id", "purpose", "recipients", "request_id", "source_ip", "prev_hash",
-             "subject_country", "entry_hash"}  # fmt: skip
+    plain = {
+        "seq",
+        "action",
+        "actor_id",
+        "actor_username",
+        "actor_country",
+        "object_type",
+        "object_id",
+        "purpose",
+        "recipients",
+        "request_id",
+        "source_ip",
+        "prev_hash",
+        "subject_country",
+        "entry_hash",
+    }
     convert = [None if f.name in plain else f for f in fields]
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     placeholders = ", ".join(["%s"] * len(fields))
     rows = [
         [
-            getattr(entry, name) if field is None
+            getattr(entry, name)
+            if field is None
             else field.get_db_prep_save(getattr(entry, name), connection)
             for field, name in zip(convert, _INSERT_FIELDS, strict=True)
         ]
         for entry in entries
-    ]  # fmt: skip
+    ]
     with connection.cursor() as cursor:
         # Names come from the model, every value is a parameter.
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
@@ -361,8 +376,9 @@ def _hold_against(result: VerifyResult, anchors: checkpoints.Anchors) -> VerifyR
     if anchors.forged:
         result.ok, result.reason = False, "forged-checkpoint"
         return result
-    seen = sorted({(c.seq, c.hmac): c for c in anchors.valid if c.seq > 0}.values(),
-                  key=lambda c: c.seq)  # fmt: skip
+    seen = sorted(
+        {(c.seq, c.hmac): c for c in anchors.valid if c.seq > 0}.values(), key=lambda c: c.seq
+    )
     top = result.checked
     within = [c for c in seen if c.seq <= top]
     stored = {}

@@ -125,10 +125,15 @@ def write(seq: int, entry_hash: str, *, reason: str, directory=None) -> Checkpoi
         seq, entry_hash, at, sign.name, sign.sign(_payload(seq, entry_hash, at))
     )
     line = json.dumps(
-        {"seq": seq, "hmac": entry_hash, "at": at, "signer": sign.name,
-         "signature": checkpoint.signature},
+        {
+            "seq": seq,
+            "hmac": entry_hash,
+            "at": at,
+            "signer": sign.name,
+            "signature": checkpoint.signature,
+        },
         separators=(",", ":"),
-    )  # fmt: skip
+    )
     target = Path(directory) / FILE_NAME if directory is not None else path()
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -141,8 +146,11 @@ def write(seq: int, entry_hash: str, *, reason: str, directory=None) -> Checkpoi
     # The node's log keeps the count too, should the file itself be cut.
     logger.info(
         "audit checkpoint (%s): the trail holds entry %d, hash %s, at %s",
-        reason, seq, entry_hash, at,
-    )  # fmt: skip
+        reason,
+        seq,
+        entry_hash,
+        at,
+    )
     return checkpoint
 
 
@@ -211,8 +219,9 @@ def anchor(*, reason: str) -> Checkpoint | None:
         logger.error(
             "the audit trail no longer holds entry %d seen by the checkpoint of %s: "
             "run `tromeja verify-audit`",
-            newest.seq, newest.at,
-        )  # fmt: skip
+            newest.seq,
+            newest.at,
+        )
         return None
     try:
         return write(seq, entry_hash, reason=reason)

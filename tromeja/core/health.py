@@ -84,8 +84,9 @@ def _database() -> Check:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return Check(_("Database"), False, _("The database does not answer: %(error)s") % {
-            "error": exc})  # fmt: skip
+        return Check(
+            _("Database"), False, _("The database does not answer: %(error)s") % {"error": exc}
+        )
     return Check(_("Database"), True, _("The database answers."))
 
 
@@ -93,14 +94,23 @@ def _clock(now) -> Check:
     name = _("Deadline clock")
     seen = _report(run_dir() / "clock")
     if seen is None:
-        return Check(name, False, _("The deadline clock has never reported: alerts of "
-                                    "requests are not raised."))  # fmt: skip
+        return Check(
+            name,
+            False,
+            _("The deadline clock has never reported: alerts of requests are not raised."),
+        )
     data, at = seen
     period = int(data.get("period") or CLOCK_PERIOD)
     if now - at > timedelta(seconds=3 * period + 30):
-        return Check(name, False, _("The deadline clock stopped: its last round was %(ago)s; "
-                                    "alerts of requests are not raised.") % {
-                                    "ago": _ago(now - at)})  # fmt: skip
+        return Check(
+            name,
+            False,
+            _(
+                "The deadline clock stopped: its last round was %(ago)s; "
+                "alerts of requests are not raised."
+            )
+            % {"ago": _ago(now - at)},
+        )
     if data.get("error"):
         failed = _("The deadline clock's last round failed (%(ago)s): %(error)s. It tries again.")
         error = data["error"].rstrip(".")
@@ -127,7 +137,7 @@ def _workers(now) -> list[Check]:
                 % {
                     "worker": f"{data.get('host', '?')}:{data.get('pid', '?')}",
                     "ago": _ago(age),
-                }  # fmt: skip
+                }
             )
     checks = []
     if not live:
@@ -157,10 +167,19 @@ def _queue(now) -> list[Check]:
         checks.append(Check(name, False, waits % {"n": count}))
     orphans = [job for job in Job.objects.filter(status=JobStatus.RUNNING) if jobs.lost(job, now)]
     if orphans:
-        checks.append(Check(name, False, ngettext(
-            "%(n)d running job has lost its worker; it is marked failed on the next round.",
-            "%(n)d running jobs have lost their worker; they are marked failed on the next round.",
-            len(orphans)) % {"n": len(orphans)}))  # fmt: skip
+        checks.append(
+            Check(
+                name,
+                False,
+                ngettext(
+                    "%(n)d running job has lost its worker; it is marked failed on the next round.",
+                    "%(n)d running jobs have lost their worker; "
+                    "they are marked failed on the next round.",
+                    len(orphans),
+                )
+                % {"n": len(orphans)},
+            )
+        )
     if not checks:
         checks.append(Check(name, True, _("No job is stuck.")))
     return checks
@@ -173,10 +192,16 @@ def _alerts(now) -> Check:
     late = Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - ALERTS_LATE)
     count = late.count()
     if count:
-        return Check(name, False, ngettext(
-            "%(n)d alert raised more than 10 minutes ago has not been sent.",
-            "%(n)d alerts raised more than 10 minutes ago have not been sent.", count) % {
-            "n": count})  # fmt: skip
+        return Check(
+            name,
+            False,
+            ngettext(
+                "%(n)d alert raised more than 10 minutes ago has not been sent.",
+                "%(n)d alerts raised more than 10 minutes ago have not been sent.",
+                count,
+            )
+            % {"n": count},
+        )
     return Check(name, True, _("Every alert raised has been sent."))
 
 

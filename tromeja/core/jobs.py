@@ -224,10 +224,16 @@ def claim(job_id: int) -> Job | None:
             job.done = 0
             job.save(
                 update_fields=[
-                    "status", "worker", "attempts", "started_at", "finished_at", "error",
-                    "phase", "done",
+                    "status",
+                    "worker",
+                    "attempts",
+                    "started_at",
+                    "finished_at",
+                    "error",
+                    "phase",
+                    "done",
                 ]
-            )  # fmt: skip
+            )
             return job
 
     return retrying(take, what=f"claiming job {job_id}")
@@ -354,8 +360,9 @@ def reap(now=None) -> list[int]:
         if retrying(mark, what=f"marking job {seen.pk} lost"):
             _discard_outputs(seen)
             (job_dir(seen) / LEASE_NAME).unlink(missing_ok=True)
-            log.warning("job %s (%s): worker %s is gone; marked failed", seen.pk, seen.kind,
-                        seen.worker)  # fmt: skip
+            log.warning(
+                "job %s (%s): worker %s is gone; marked failed", seen.pk, seen.kind, seen.worker
+            )
             reaped.append(seen.pk)
     return reaped
 

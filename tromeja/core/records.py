@@ -109,8 +109,9 @@ SENDER = "sender"
 RECIPIENT = "recipient"
 
 
-def restrict_deliveries(rows, user, records, *, recipient: str, action: str = Action.VIEW,
-                        side: str | None = None):  # fmt: skip
+def restrict_deliveries(
+    rows, user, records, *, recipient: str, action: str = Action.VIEW, side: str | None = None
+):
     """The `rows` `user` may `action`. `records` is the queryset of the
     record each row delivers, correlated with the row by OuterRef (e.g.
     ``Message.objects.filter(case=OuterRef("case"), kind=REQUEST)``);

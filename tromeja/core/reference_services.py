@@ -144,13 +144,19 @@ def update_unit(*, unit: Unit, by, **changes) -> dict:
 
 def _snapshot() -> dict:
     return {
-        "countries": {c.code: {f: audit_value(getattr(c, f)) for f in COUNTRY_FIELDS}
-                      for c in Country.objects.all()},
-        "agencies": {a.code: {f: audit_value(getattr(a, f)) for f in AGENCY_FIELDS}
-                     for a in Agency.objects.select_related("country")},
-        "units": {u.code: {f: audit_value(getattr(u, f)) for f in UNIT_FIELDS}
-                  for u in Unit.objects.select_related("agency", "parent")},
-    }  # fmt: skip
+        "countries": {
+            c.code: {f: audit_value(getattr(c, f)) for f in COUNTRY_FIELDS}
+            for c in Country.objects.all()
+        },
+        "agencies": {
+            a.code: {f: audit_value(getattr(a, f)) for f in AGENCY_FIELDS}
+            for a in Agency.objects.select_related("country")
+        },
+        "units": {
+            u.code: {f: audit_value(getattr(u, f)) for f in UNIT_FIELDS}
+            for u in Unit.objects.select_related("agency", "parent")
+        },
+    }
 
 
 def load_reference(*, by=None) -> dict:

@@ -36,9 +36,11 @@ from tromeja.incidents.models import EntityRef, Incident
 CASES_PER_YEAR = 300
 DUTY = {"SI": "si.duty", "IT": "it.duty", "HR": "hr.duty"}
 # Whom each contact point asks: the neighbour the groups came through first.
-ASKS = {"SI": [(("HR",), 58), (("IT",), 24), (("HR", "IT"), 18)],
-        "HR": [(("SI",), 62), (("IT",), 16), (("IT", "SI"), 22)],
-        "IT": [(("SI",), 60), (("HR",), 20), (("HR", "SI"), 20)]}  # fmt: skip
+ASKS = {
+    "SI": [(("HR",), 58), (("IT",), 24), (("HR", "IT"), 18)],
+    "HR": [(("SI",), 62), (("IT",), 16), (("IT", "SI"), 22)],
+    "IT": [(("SI",), 60), (("HR",), 20), (("HR", "SI"), 20)],
+}
 URGENCY = [(Urgency.NOT_URGENT, 70), (Urgency.URGENT_INDIRECT, 14), (Urgency.URGENT_DIRECT, 16)]
 HANDLING = [("H0", 80), ("H1", 10), ("H2", 10)]
 # Share of the requests about a partner's report, asked by its reader.
@@ -46,54 +48,108 @@ PARTNER_SHARE = 0.4
 # Share of the cases still open today, and of those overdue.
 LIVE_SHARE, OVERDUE_SHARE = 0.08, 0.02
 # How each closed request went, for its first recipient.
-CLOSED = [("answer", 52), ("ack_answer", 14), ("partial_answer", 8), ("clarify_answer", 8),
-          ("refuse", 11), ("late_answer", 5)]  # fmt: skip
+CLOSED = [
+    ("answer", 52),
+    ("ack_answer", 14),
+    ("partial_answer", 8),
+    ("clarify_answer", 8),
+    ("refuse", 11),
+    ("late_answer", 5),
+]
 LIVE = ["new", "acknowledged", "in_progress", "awaiting_clarification", "answered"]
 OVERDUE = ["new", "acknowledged", "in_progress"]
 # From the sighting to the request, by urgency.
-DELAY_HOURS = {Urgency.URGENT_DIRECT: (1, 10), Urgency.URGENT_INDIRECT: (2, 48),
-               Urgency.NOT_URGENT: (6, 120)}  # fmt: skip
+DELAY_HOURS = {
+    Urgency.URGENT_DIRECT: (1, 10),
+    Urgency.URGENT_INDIRECT: (2, 48),
+    Urgency.NOT_URGENT: (6, 120),
+}
 
-OFFENCE = {"SI": "art. 308 KZ-1 (illegal crossing of the state border)",
-           "HR": "art. 326 KZ (illegal entry, movement and stay)",
-           "IT": "art. 12 D.Lgs. 286/1998 (aiding illegal immigration)"}  # fmt: skip
+OFFENCE = {
+    "SI": "art. 308 KZ-1 (illegal crossing of the state border)",
+    "HR": "art. 326 KZ (illegal entry, movement and stay)",
+    "IT": "art. 12 D.Lgs. 286/1998 (aiding illegal immigration)",
+}
 DIALLING = {"SI": "+386", "HR": "+385", "IT": "+39"}
-KEEPERS = {"HR": ["Rent-a-car Adria d.o.o., Zagreb", "Autoprijevoz Babić, Bjelovar",
-                  "Transkop d.o.o., Sesvete"],
-           "SI": ["Avto Kranjc d.o.o., Novo mesto", "Prevozi Novak s.p., Brežice"],
-           "IT": ["Autonoleggio Giuliano s.r.l., Trieste"]}  # fmt: skip
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
+KEEPERS = {
+    "HR": [
+        "Rent-a-car Adria d.o.o., Zagreb",
+        "Autoprijevoz Babić, Bjelovar",
+        "Transkop d.o.o., Sesvete",
+    ],
+    "SI": ["Avto Kranjc d.o.o., Novo mesto", "Prevozi Novak s.p., Brežice"],
+    "IT": ["Autonoleggio Giuliano s.r.l., Trieste"],
+}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
-ACKNOWLEDGEMENTS = ["Received, being processed.", "Received; checks under way.",
-                    "Request received by the duty desk and assigned."]  # fmt: skip
+ACKNOWLEDGEMENTS = [
+    "Received, being processed.",
+    "Received; checks under way.",
+    "Request received by the duty desk and assigned.",
+]
 # A request for clarification and the requester's reply to it.
 CLARIFICATIONS = [
-    ("Please give the period of interest and the offence under investigation.",
-     "Period: {since} to {date}. Offence: {offence}."),
-    ("Please state which data you need: registered keeper, border crossings or both.",
-     "Both, please: keeper and all crossings since {since}."),
-    ("Is the vehicle seized? Checks on a vehicle in circulation need a court order here.",
-     "The vehicle was seized on {date}; the driver is in custody."),
-    ("Please confirm the driver is a suspect and not a smuggled person.",
-     "Confirmed: the driver is a suspect, arrested on {date} for {offence}."),
-]  # fmt: skip
+    (
+        "Please give the period of interest and the offence under investigation.",
+        "Period: {since} to {date}. Offence: {offence}.",
+    ),
+    (
+        "Please state which data you need: registered keeper, border crossings or both.",
+        "Both, please: keeper and all crossings since {since}.",
+    ),
+    (
+        "Is the vehicle seized? Checks on a vehicle in circulation need a court order here.",
+        "The vehicle was seized on {date}; the driver is in custody.",
+    ),
+    (
+        "Please confirm the driver is a suspect and not a smuggled person.",
+        "Confirmed: the driver is a suspect, arrested on {date} for {offence}.",
+    ),
+]
 REFUSALS = [
-    (RefusalGround.NOT_AVAILABLE, 40,
-     "No records on the subjects in the databases available to us; the information is not "
-     "available."),
-    (RefusalGround.HARMS_INVESTIGATION, 20,
-     "The subject is part of an ongoing investigation led by the State Prosecutor; releasing "
-     "the data now would harm it. Please ask again in 30 days."),
-    (RefusalGround.DISPROPORTIONATE, 15,
-     "The request covers five years of crossings; disproportionate to the purpose stated. "
-     "Please narrow the period."),
-    (RefusalGround.NO_CONSENT, 15,
-     "The data were received from a third state, which did not consent to passing them on."),
-    (RefusalGround.MINOR_OFFENCE, 10,
-     "The conduct described is a misdemeanour under our law; no answer is due under "
-     "Directive (EU) 2023/977 art. 6."),
-]  # fmt: skip
+    (
+        RefusalGround.NOT_AVAILABLE,
+        40,
+        "No records on the subjects in the databases available to us; the information is not "
+        "available.",
+    ),
+    (
+        RefusalGround.HARMS_INVESTIGATION,
+        20,
+        "The subject is part of an ongoing investigation led by the State Prosecutor; releasing "
+        "the data now would harm it. Please ask again in 30 days.",
+    ),
+    (
+        RefusalGround.DISPROPORTIONATE,
+        15,
+        "The request covers five years of crossings; disproportionate to the purpose stated. "
+        "Please narrow the period.",
+    ),
+    (
+        RefusalGround.NO_CONSENT,
+        15,
+        "The data were received from a third state, which did not consent to passing them on.",
+    ),
+    (
+        RefusalGround.MINOR_OFFENCE,
+        10,
+        "The conduct described is a misdemeanour under our law; no answer is due under "
+        "Directive (EU) 2023/977 art. 6.",
+    ),
+]
 
 
 @dataclass
@@ -147,9 +203,12 @@ def load(users: dict, rng: random.Random, cases: int = CASES_PER_YEAR) -> int:
     _record_alerts(legs, now)
     for leg in legs:
         Leg.objects.filter(pk=leg.pk).update(
-            received_at=leg.received_at, suspensions=leg.suspensions, closed_at=leg.closed_at,
-            due_at=leg.due_at, alerts=leg.alerts,
-        )  # fmt: skip
+            received_at=leg.received_at,
+            suspensions=leg.suspensions,
+            closed_at=leg.closed_at,
+            due_at=leg.due_at,
+            alerts=leg.alerts,
+        )
     _renumber(made)
     return len(made)
 
@@ -195,13 +254,21 @@ def _sightings() -> list[Sighting]:
         shared = {c.code for c in report.shared_with.all()}
         if report.distribution == Distribution.PARTNERS:
             shared = set(DUTY)
-        found.append(Sighting(
-            country=report.owner_country_id, at=report.occurred_at,
-            place=_place(report), persons=report.persons_total, plate=plate,
-            vehicle=f"{vehicle.colour} {vehicle.make} {vehicle.model}".strip(),
-            phone=phones[0] if phones else "", driver=drivers[0] if drivers else "", ring=ring,
-            reference=report.reference, shared=tuple(sorted(shared - {report.owner_country_id})),
-        ))  # fmt: skip
+        found.append(
+            Sighting(
+                country=report.owner_country_id,
+                at=report.occurred_at,
+                place=_place(report),
+                persons=report.persons_total,
+                plate=plate,
+                vehicle=f"{vehicle.colour} {vehicle.make} {vehicle.model}".strip(),
+                phone=phones[0] if phones else "",
+                driver=drivers[0] if drivers else "",
+                ring=ring,
+                reference=report.reference,
+                shared=tuple(sorted(shared - {report.owner_country_id})),
+            )
+        )
     return found
 
 
@@ -221,10 +288,12 @@ def _plans(rng, sightings, zones, now, n) -> list[Plan]:
     plans, asked = [], defaultdict(list)
     for i, profile in enumerate(profiles):
         first = (
-            next(closed) if profile == "closed"
-            else LIVE[i % len(LIVE)] if profile == "live"
+            next(closed)
+            if profile == "closed"
+            else LIVE[i % len(LIVE)]
+            if profile == "live"
             else OVERDUE[i % len(OVERDUE)]
-        )  # fmt: skip
+        )
         for _attempt in range(50):
             plan = _plan(rng, profile, first, sightings, weights, zones, now)
             if plan is None:
@@ -307,8 +376,11 @@ def _closed(rng, outcome, received, allowed):
     asked = at(0.02, 0.3)
     back = asked + allowed * rng.uniform(0.05, 0.4)
     left = received + allowed - asked
-    return [("clarification_request", asked), ("clarification", back),
-            ("answer", back + left * rng.uniform(0.2, 0.95))]  # fmt: skip
+    return [
+        ("clarification_request", asked),
+        ("clarification", back),
+        ("answer", back + left * rng.uniform(0.2, 0.95)),
+    ]
 
 
 def _live(rng, outcome, received, now):
@@ -328,9 +400,11 @@ def _overdue(rng, outcome, received, allowed):
     return {
         "new": [],
         "acknowledged": [("ack", received + allowed * rng.uniform(0.01, 0.1))],
-        "in_progress": [("ack", received + allowed * rng.uniform(0.01, 0.1)),
-                        ("partial", received + allowed * rng.uniform(0.2, 0.7))],
-    }[outcome]  # fmt: skip
+        "in_progress": [
+            ("ack", received + allowed * rng.uniform(0.01, 0.1)),
+            ("partial", received + allowed * rng.uniform(0.2, 0.7)),
+        ],
+    }[outcome]
 
 
 # Texts, in the short style of messages between contact points.
@@ -347,20 +421,24 @@ def _subject(rng, plan: Plan) -> tuple[str, list, list]:
     vehicles = [{"plate": s.plate[0], "registration_country": s.plate[1]}]
     plate = f"{s.plate[1]} {s.plate[0]}"
     if what == "vehicle":
-        subject = rng.choice([
-            f"Check on vehicle {plate} seen near {s.place} on {_day(s.at)} — registered "
-            "keeper, previous entries",
-            f"{s.vehicle[:1].upper()}{s.vehicle[1:]} {plate}, smuggling near {s.place} — "
-            "keeper and border crossings",
-            f"Vehicle {plate}: {s.persons} migrants transported, {s.place}, {_day(s.at)}",
-        ])  # fmt: skip
+        subject = rng.choice(
+            [
+                f"Check on vehicle {plate} seen near {s.place} on {_day(s.at)} — registered "
+                "keeper, previous entries",
+                f"{s.vehicle[:1].upper()}{s.vehicle[1:]} {plate}, smuggling near {s.place} — "
+                "keeper and border crossings",
+                f"Vehicle {plate}: {s.persons} migrants transported, {s.place}, {_day(s.at)}",
+            ]
+        )
         return subject, vehicles, []
     if what == "phone":
-        subject = rng.choice([
-            f"Phone {s.phone} of a driver stopped near {s.place} on {_day(s.at)} — subscriber, "
-            "previous records",
-            f"Subscriber check {s.phone}, smuggling case {s.place}",
-        ])  # fmt: skip
+        subject = rng.choice(
+            [
+                f"Phone {s.phone} of a driver stopped near {s.place} on {_day(s.at)} — subscriber, "
+                "previous records",
+                f"Subscriber check {s.phone}, smuggling case {s.place}",
+            ]
+        )
         return subject, [], [s.phone]
     subject = f"Smuggling {s.place} {_day(s.at)}: vehicle {plate} and phone {s.phone}"
     return subject, vehicles, [s.phone]
@@ -380,7 +458,7 @@ def _request_body(plan: Plan, vehicles, phones, due_hint: str) -> str:
                 f" The driver, a {s.driver} national, was arrested under {OFFENCE[plan.requester]}."
                 if s.driver
                 else ""
-            )  # fmt: skip
+            )
         ]
         if phones:
             lines.append(f"A phone with number {s.phone} was seized from the driver.")
@@ -393,8 +471,10 @@ def _request_body(plan: Plan, vehicles, phones, due_hint: str) -> str:
         ]
         wanted.append("identity of the driver and whether the vehicle was seized")
     if vehicles:
-        wanted.append("registered keeper and holder of the vehicle; its entries and exits "
-                      "at your crossing points in the last six months")  # fmt: skip
+        wanted.append(
+            "registered keeper and holder of the vehicle; its entries and exits "
+            "at your crossing points in the last six months"
+        )
     if phones:
         wanted.append("subscriber of the number and whether it appears in your smuggling cases")
     lines.append("Requested: " + "; ".join(wanted) + "; any other reports on the subjects.")
@@ -406,8 +486,10 @@ def _request_body(plan: Plan, vehicles, phones, due_hint: str) -> str:
 def _urgency_note(plan: Plan) -> str:
     if plan.urgency == Urgency.URGENT_DIRECT:
         until = timezone.localtime(plan.received + timedelta(hours=30))
-        return (f"URGENT: the driver is in custody until {_day(until)} {until:%H:%M}; the "
-                "answer is needed for the detention hearing.")  # fmt: skip
+        return (
+            f"URGENT: the driver is in custody until {_day(until)} {until:%H:%M}; the "
+            "answer is needed for the detention hearing."
+        )
     if plan.urgency == Urgency.URGENT_INDIRECT:
         hearing = plan.received + timedelta(days=4)
         return f"URGENT: hearing before the investigating judge on {_day(hearing)}."
@@ -420,8 +502,10 @@ def _answer(rng, plan: Plan, recipient, at, subjects, seen, partial_before=False
         hits = [h for h in seen.get((kind, key), ()) if h[1] == recipient and h[0] < at]
         if len(hits) == 1:
             at_, _country, reference, place, persons = hits[0]
-            parts.append(f"{label} is known to us: seen in our report {reference} on "
-                         f"{_day(at_)} near {place} ({persons} persons on board).")  # fmt: skip
+            parts.append(
+                f"{label} is known to us: seen in our report {reference} on "
+                f"{_day(at_)} near {place} ({persons} persons on board)."
+            )
         elif hits:
             latest = hits[-1]
             parts.append(
@@ -449,21 +533,27 @@ def _answer(rng, plan: Plan, recipient, at, subjects, seen, partial_before=False
             )
     s = plan.sighting
     if recipient == s.country and s.driver:
-        parts.append(rng.choice([
-            f"Driver: {s.driver} national, identified from his passport; vehicle seized.",
-            f"Driver: {s.driver} national, convicted in fast-track proceedings; vehicle "
-            "returned to the keeper.",
-            f"Driver: {s.driver} national, released and returned to the neighbouring state; "
-            "no seizure.",
-        ]))  # fmt: skip
+        parts.append(
+            rng.choice(
+                [
+                    f"Driver: {s.driver} national, identified from his passport; vehicle seized.",
+                    f"Driver: {s.driver} national, convicted in fast-track proceedings; vehicle "
+                    "returned to the keeper.",
+                    f"Driver: {s.driver} national, released and returned to the neighbouring "
+                    "state; no seizure.",
+                ]
+            )
+        )
     prefix = "Further to our partial answer: " if partial_before else ""
     return prefix + " ".join(parts)
 
 
 def _partial(subjects) -> str:
     labels = ", ".join(label for _kind, _key, label in subjects)
-    return (f"First results on {labels}: no hits in the national records. ANPR queries at the "
-            "crossing points are pending; the rest will follow.")  # fmt: skip
+    return (
+        f"First results on {labels}: no hits in the national records. ANPR queries at the "
+        "crossing points are pending; the rest will follow."
+    )
 
 
 # Writing: through the services, then moved back in time.
@@ -479,10 +569,16 @@ def _seen_by_key() -> dict:
         )
         .order_by("occurred_at")
         .values_list(
-            "kind", "key", "occurred_at", "incident__owner_country_id", "incident__reference",
-            "incident__nearest_crossing", "incident__place_name", "incident__persons_total",
+            "kind",
+            "key",
+            "occurred_at",
+            "incident__owner_country_id",
+            "incident__reference",
+            "incident__nearest_crossing",
+            "incident__place_name",
+            "incident__persons_total",
         )
-    )  # fmt: skip
+    )
     for kind, key, at, country, reference, crossing_code, place_name, persons in rows:
         crossing = crossings().get(crossing_code)
         place = crossing.names.get(country, crossing.name) if crossing else place_name
@@ -494,10 +590,15 @@ def _write(rng, plan: Plan, duty, seen):
     subject, vehicles, phones = _subject(rng, plan)
     requester = duty[plan.requester]
     case = services.send_request(
-        user=requester, subject=subject, urgency=plan.urgency, recipients=plan.recipients,
+        user=requester,
+        subject=subject,
+        urgency=plan.urgency,
+        recipients=plan.recipients,
         body=_request_body(plan, vehicles, phones, _urgency_note(plan)),
-        handling_code=plan.handling, vehicles=vehicles, phones=phones,
-    )  # fmt: skip
+        handling_code=plan.handling,
+        vehicles=vehicles,
+        phones=phones,
+    )
     request = case.messages.get()
     subjects = list(request.subjects.values_list("kind", "key", "label"))
     timed = [(request, plan.received)]
@@ -510,33 +611,44 @@ def _write(rng, plan: Plan, duty, seen):
         for event, at in events:
             if event == "ack":
                 body = rng.choice(ACKNOWLEDGEMENTS)
-                message = services.reply(user=officer, leg=leg, kind=MessageKind.ACKNOWLEDGEMENT,
-                                         body=body)  # fmt: skip
+                message = services.reply(
+                    user=officer, leg=leg, kind=MessageKind.ACKNOWLEDGEMENT, body=body
+                )
             elif event == "clarification_request":
-                message = services.reply(user=officer, leg=leg, body=clarification[0],
-                                         kind=MessageKind.CLARIFICATION_REQUEST)  # fmt: skip
+                message = services.reply(
+                    user=officer,
+                    leg=leg,
+                    body=clarification[0],
+                    kind=MessageKind.CLARIFICATION_REQUEST,
+                )
                 pauses.append([at, None])
             elif event == "clarification":
                 s = plan.sighting
                 body = clarification[1].format(
-                    since=_day(s.at - timedelta(days=180)), date=_day(s.at),
+                    since=_day(s.at - timedelta(days=180)),
+                    date=_day(s.at),
                     offence=OFFENCE[plan.requester],
-                )  # fmt: skip
+                )
                 message = services.clarify(user=requester, leg=leg, body=body)
                 pauses[-1][1] = at
             elif event == "partial":
-                message = services.reply(user=officer, leg=leg, body=_partial(subjects),
-                                         kind=MessageKind.PARTIAL_ANSWER)  # fmt: skip
+                message = services.reply(
+                    user=officer, leg=leg, body=_partial(subjects), kind=MessageKind.PARTIAL_ANSWER
+                )
                 partial = True
             elif event == "answer":
                 body = _answer(rng, plan, recipient, at, subjects, seen, partial)
-                message = services.reply(user=officer, leg=leg, kind=MessageKind.ANSWER,
-                                         body=body)  # fmt: skip
+                message = services.reply(user=officer, leg=leg, kind=MessageKind.ANSWER, body=body)
                 closed_at = at
             else:
                 ground, text = _pick(rng, [((g, t), w) for g, w, t in REFUSALS])
-                message = services.reply(user=officer, leg=leg, kind=MessageKind.REFUSAL,
-                                         body=text, refusal_ground=ground)  # fmt: skip
+                message = services.reply(
+                    user=officer,
+                    leg=leg,
+                    kind=MessageKind.REFUSAL,
+                    body=text,
+                    refusal_ground=ground,
+                )
                 closed_at = at
             timed.append((message, at))
             last = max(last, at)
@@ -602,8 +714,10 @@ def _record_alerts(legs, now) -> None:
             if key not in officers:
                 officers[key] = alerts.recipients_for(leg, alert)
             sent = min(at + timedelta(minutes=1), now)
-            rows += [Notification(leg=leg, alert=alert, recipient=officer, created_at=at,
-                                  sent_at=sent) for officer in officers[key]]  # fmt: skip
+            rows += [
+                Notification(leg=leg, alert=alert, recipient=officer, created_at=at, sent_at=sent)
+                for officer in officers[key]
+            ]
             leg.alerts.append(alert)
     Notification.objects.bulk_create(rows, 500)
 
@@ -630,12 +744,15 @@ def roster(users: dict, days: int = 7) -> int:
         today = timezone.localtime(timezone.now(), zone).date()
         for offset in range(days):
             day = today + timedelta(days=offset)
-            for who, role, hours in ((officer, DutyRole.DUTY_OFFICER, 12),
-                                     (supervisor, DutyRole.SUPERVISOR, 8)):  # fmt: skip
+            for who, role, hours in (
+                (officer, DutyRole.DUTY_OFFICER, 12),
+                (supervisor, DutyRole.SUPERVISOR, 8),
+            ):
                 start = datetime.combine(day, clock(7), zone)
                 end = start + timedelta(hours=hours)
-                duty_service.add_shift(user=supervisor, officer=who, role=role, starts_at=start,
-                                       ends_at=end)  # fmt: skip
+                duty_service.add_shift(
+                    user=supervisor, officer=who, role=role, starts_at=start, ends_at=end
+                )
                 made += 1
         for leg in Leg.objects.filter(recipient_country_id=country, state__in=OPEN_STATES):
             duty_service.assign(user=officer, leg=leg, officer=officer)

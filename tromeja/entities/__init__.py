@@ -244,8 +244,15 @@ def clean_person(raw: dict, *, line: int, roles=None) -> Person:
             fail(_("Write the date of birth as YYYY-MM-DD."))
     if born is not None and (born > timezone.localdate() or born.year < FIRST_BIRTH_YEAR):
         fail(_("The date of birth is not possible."))
-    return Person(surname=surname, given_names=given, category=category,
-                  nationality=nationality, date_of_birth=born, role=role, key=key)  # fmt: skip
+    return Person(
+        surname=surname,
+        given_names=given,
+        category=category,
+        nationality=nationality,
+        date_of_birth=born,
+        role=role,
+        key=key,
+    )
 
 
 def clean_vehicle(raw: dict, *, line: int) -> Vehicle:
@@ -259,9 +266,14 @@ def clean_vehicle(raw: dict, *, line: int) -> Vehicle:
         key = plate_key(plate, country)
     except ValidationError as exc:
         raise EntityError(VEHICLE, line, exc.messages[0]) from None
-    return Vehicle(plate=plate.upper()[:20], registration_country=country,
-                   make=_text(raw, "make")[:40], model=_text(raw, "model")[:40],
-                   colour=_text(raw, "colour")[:30], key=key)  # fmt: skip
+    return Vehicle(
+        plate=plate.upper()[:20],
+        registration_country=country,
+        make=_text(raw, "make")[:40],
+        model=_text(raw, "model")[:40],
+        colour=_text(raw, "colour")[:30],
+        key=key,
+    )
 
 
 def clean_phone(raw, *, line: int, region: str | None) -> Phone:
@@ -288,8 +300,13 @@ def clean_document(raw: dict, *, line: int, types) -> Document:
         key = document_key(_text(raw, "number"), country)
     except ValidationError as exc:
         raise EntityError(DOCUMENT, line, exc.messages[0]) from None
-    return Document(type=kind, number=key.split(":", 1)[1], issuing_country=country,
-                    fraudulent=bool(raw.get("fraudulent")), key=key)  # fmt: skip
+    return Document(
+        type=kind,
+        number=key.split(":", 1)[1],
+        issuing_country=country,
+        fraudulent=bool(raw.get("fraudulent")),
+        key=key,
+    )
 
 
 @dataclass
@@ -307,8 +324,9 @@ class Cleaned:
         return cross_match_keys([*self.persons, *self.vehicles, *self.phones, *self.documents])
 
 
-def clean(*, persons=(), vehicles=(), phones=(), documents=(), region: str | None,
-          person_roles=None) -> Cleaned:  # fmt: skip
+def clean(
+    *, persons=(), vehicles=(), phones=(), documents=(), region: str | None, person_roles=None
+) -> Cleaned:
     """Every entity of a record, checked and normalised; a refused one is
     left out and its message kept in `errors`. `region` is the country of
     whoever gives them (phone numbers without a country code);
@@ -320,9 +338,12 @@ def clean(*, persons=(), vehicles=(), phones=(), documents=(), region: str | Non
         ("persons", persons, lambda raw, line: clean_person(raw, line=line, roles=person_roles)),
         ("vehicles", vehicles, lambda raw, line: clean_vehicle(raw, line=line)),
         ("phones", phones, lambda raw, line: clean_phone(raw, line=line, region=region)),
-        ("documents", documents,
-         lambda raw, line: clean_document(raw, line=line, types=DocumentType.values)),
-    )  # fmt: skip
+        (
+            "documents",
+            documents,
+            lambda raw, line: clean_document(raw, line=line, types=DocumentType.values),
+        ),
+    )
     for name, items, check in checks:
         for index, raw in enumerate(items or ()):
             try:

@@ -284,11 +284,14 @@ def post_webhooks(now=None) -> int:
         try:
             _post(url, secret, webhook_payload(leg, alert))
         except (OSError, ValueError, http.client.HTTPException) as exc:
-            log.warning("Webhook for leg %s (%s) failed, retried on the next run: %s",
-                        leg_id, alert, exc)  # fmt: skip
+            log.warning(
+                "Webhook for leg %s (%s) failed, retried on the next run: %s", leg_id, alert, exc
+            )
             continue
-        retrying(lambda leg_id=leg_id, alert=alert: _mark_posted(leg_id, alert),
-                 what=f"webhook mark of leg {leg_id}")  # fmt: skip
+        retrying(
+            lambda leg_id=leg_id, alert=alert: _mark_posted(leg_id, alert),
+            what=f"webhook mark of leg {leg_id}",
+        )
         posted += 1
     return posted
 

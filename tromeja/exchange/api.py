@@ -97,17 +97,31 @@ class MessageOut(Schema):
 
     @staticmethod
     def from_message(m: Message) -> "MessageOut":
-        return MessageOut(id=m.pk, kind=m.kind, sender=m.owner_country_id,
-                          created_at=m.created_at, body=m.body, language=m.language,
-                          handling_code=m.handling_code, handling_note=m.handling_note,
-                          stamp=m.stamp, refusal_ground=m.refusal_ground, leg_id=m.leg_id,
-                          subjects=[SubjectOut(kind=s.kind, label=s.label, key=s.key,
-                                               category=s.category, detail=s.detail)
-                                    for s in m.subjects.all()],
-                          attachments=[AttachmentOut(id=a.pk, name=a.name, size=a.size,
-                                                     content_type=a.content_type,
-                                                     sha256=a.sha256)
-                                       for a in m.attachments.all()])  # fmt: skip
+        return MessageOut(
+            id=m.pk,
+            kind=m.kind,
+            sender=m.owner_country_id,
+            created_at=m.created_at,
+            body=m.body,
+            language=m.language,
+            handling_code=m.handling_code,
+            handling_note=m.handling_note,
+            stamp=m.stamp,
+            refusal_ground=m.refusal_ground,
+            leg_id=m.leg_id,
+            subjects=[
+                SubjectOut(
+                    kind=s.kind, label=s.label, key=s.key, category=s.category, detail=s.detail
+                )
+                for s in m.subjects.all()
+            ],
+            attachments=[
+                AttachmentOut(
+                    id=a.pk, name=a.name, size=a.size, content_type=a.content_type, sha256=a.sha256
+                )
+                for a in m.attachments.all()
+            ],
+        )
 
 
 class CaseOut(Schema):
@@ -321,8 +335,12 @@ def reply(request, leg_id: int, payload: ReplyIn):
 @router.post("/legs/{leg_id}/clarify", response=CaseOut, summary="Give the clarification asked for")
 def clarify(request, leg_id: int, payload: TextIn):
     leg = _leg(request, leg_id)
-    services.clarify(user=request.user, leg=leg, body=payload.body,
-                     attachments=_files(payload.model_dump()["attachments"]))  # fmt: skip
+    services.clarify(
+        user=request.user,
+        leg=leg,
+        body=payload.body,
+        attachments=_files(payload.model_dump()["attachments"]),
+    )
     return _case_out(request, leg.case)
 
 

@@ -100,8 +100,12 @@ def assign(*, user, leg: Leg, officer) -> Leg:
     with transaction.atomic():
         # Two officers assigning at once: the second waits, then assigns the
         # request as it is now; a request closed meanwhile is a conflict.
-        leg = lock(leg, expected=OPEN_STATES, in_place=False,
-                   message=_("This request is closed; there is nothing to assign."))  # fmt: skip
+        leg = lock(
+            leg,
+            expected=OPEN_STATES,
+            in_place=False,
+            message=_("This request is closed; there is nothing to assign."),
+        )
         if leg.assigned_to_id == officer.pk:
             return leg
         previous = leg.assigned_to.username if leg.assigned_to_id else None
@@ -109,8 +113,12 @@ def assign(*, user, leg: Leg, officer) -> Leg:
         leg.assigned_at = timezone.now()
         leg.handover_note = ""
         leg.save(update_fields=["assigned_to", "assigned_at", "handover_note"])
-        audit.log(AuditAction.ALTERATION, actor=user, obj=leg,
-                  detail={"assigned_to": officer.username, "previous": previous})  # fmt: skip
+        audit.log(
+            AuditAction.ALTERATION,
+            actor=user,
+            obj=leg,
+            detail={"assigned_to": officer.username, "previous": previous},
+        )
     return leg
 
 
@@ -135,8 +143,12 @@ def hand_over(*, user, to_officer, note: str = "") -> int:
         Leg.objects.filter(pk__in=[leg.pk for leg in legs]).update(
             assigned_to=to_officer, assigned_at=now, handover_note=note
         )
-        detail = {"assigned_to": to_officer.username, "previous": user.username,
-                  "hand_over": True, "note": note}  # fmt: skip
+        detail = {
+            "assigned_to": to_officer.username,
+            "previous": user.username,
+            "hand_over": True,
+            "note": note,
+        }
         audit.log_many(
             [audit.Event(AuditAction.ALTERATION, leg, detail=detail) for leg in legs], actor=user
         )
@@ -159,8 +171,11 @@ def shifts_for(user):
 def on_duty(country: str, at: datetime, role: str | None = None):
     """The officers on duty at the country's contact point at an instant
     (only those of one duty, if `role` is given)."""
-    shift = {"duty_shifts__country_id": country, "duty_shifts__starts_at__lte": at,
-             "duty_shifts__ends_at__gt": at}  # fmt: skip
+    shift = {
+        "duty_shifts__country_id": country,
+        "duty_shifts__starts_at__lte": at,
+        "duty_shifts__ends_at__gt": at,
+    }
     if role:
         shift["duty_shifts__role"] = role
     return User.objects.filter(is_active=True, **shift).distinct()
@@ -193,14 +208,25 @@ def add_shift(*, user, officer, role: str, starts_at: datetime, ends_at: datetim
         ).first()
         if clash is not None:
             raise ValidationError(
-                {"starts_at": _("%(officer)s is already on the roster from %(start)s to %(end)s.")
-                 % {"officer": officer, "start": _local(clash.starts_at),
-                    "end": _local(clash.ends_at)}}
-            )  # fmt: skip
+                {
+                    "starts_at": _(
+                        "%(officer)s is already on the roster from %(start)s to %(end)s."
+                    )
+                    % {
+                        "officer": officer,
+                        "start": _local(clash.starts_at),
+                        "end": _local(clash.ends_at),
+                    }
+                }
+            )
         shift = DutyShift.objects.create(
-            country_id=country, officer=officer, role=role, starts_at=starts_at,
-            ends_at=ends_at, created_by=user,
-        )  # fmt: skip
+            country_id=country,
+            officer=officer,
+            role=role,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            created_by=user,
+        )
         audit.log(AuditAction.COLLECTION, actor=user, obj=shift, detail=_shift_detail(shift))
     return shift
 

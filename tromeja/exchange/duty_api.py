@@ -40,9 +40,15 @@ class ShiftOut(Schema):
 
     @staticmethod
     def from_shift(shift: DutyShift) -> "ShiftOut":
-        return ShiftOut(id=shift.pk, country=shift.country_id, officer=shift.officer.username,
-                        officer_name=str(shift.officer), role=shift.role,
-                        starts_at=shift.starts_at, ends_at=shift.ends_at)  # fmt: skip
+        return ShiftOut(
+            id=shift.pk,
+            country=shift.country_id,
+            officer=shift.officer.username,
+            officer_name=str(shift.officer),
+            role=shift.role,
+            starts_at=shift.starts_at,
+            ends_at=shift.ends_at,
+        )
 
 
 class GapOut(Schema):
@@ -90,10 +96,15 @@ class AssignedOut(Schema):
 
     @staticmethod
     def from_leg(leg: Leg) -> "AssignedOut":
-        return AssignedOut(id=leg.pk, case_id=leg.case_id, case_reference=leg.case.reference,
-                           state=leg.state, due_at=leg.due_at,
-                           assigned_to=leg.assigned_to.username if leg.assigned_to_id else None,
-                           assigned_at=leg.assigned_at)  # fmt: skip
+        return AssignedOut(
+            id=leg.pk,
+            case_id=leg.case_id,
+            case_reference=leg.case.reference,
+            state=leg.state,
+            due_at=leg.due_at,
+            assigned_to=leg.assigned_to.username if leg.assigned_to_id else None,
+            assigned_at=leg.assigned_at,
+        )
 
 
 class OverdueOut(AssignedOut):

@@ -126,11 +126,15 @@ def leg_assign(request, pk):
             messages.error(request, error)
         return redirect(back)
     if officer.pk == request.user.pk:
-        messages.success(request, _("You have taken request %(reference)s.")
-                         % {"reference": leg.case.reference})  # fmt: skip
+        messages.success(
+            request, _("You have taken request %(reference)s.") % {"reference": leg.case.reference}
+        )
     else:
-        messages.success(request, _("Request %(reference)s is assigned to %(officer)s.")
-                         % {"reference": leg.case.reference, "officer": officer})  # fmt: skip
+        messages.success(
+            request,
+            _("Request %(reference)s is assigned to %(officer)s.")
+            % {"reference": leg.case.reference, "officer": officer},
+        )
     return redirect(back)
 
 
@@ -145,8 +149,9 @@ def hand_over(request):
         return redirect(back)
     officer = form.cleaned_data["to"]
     try:
-        count = duty.hand_over(user=request.user, to_officer=officer,
-                               note=form.cleaned_data["note"])  # fmt: skip
+        count = duty.hand_over(
+            user=request.user, to_officer=officer, note=form.cleaned_data["note"]
+        )
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
@@ -184,17 +189,21 @@ def _days(user, country: str, now: datetime) -> list[dict]:
     for offset in range(ROSTER_DAYS):
         day = today + timedelta(days=offset)
         day_start, day_end = midnight(day), midnight(day + timedelta(days=1))
-        days.append({
-            "date": day,
-            "shifts": [
-                {"shift": s, "now": s.starts_at <= now < s.ends_at}
-                for s in shifts if s.starts_at < day_end and s.ends_at > day_start
-            ],
-            "gaps": [
-                (max(g.start, day_start), min(g.end, day_end))
-                for g in holes if g.start < day_end and g.end > day_start
-            ],
-        })  # fmt: skip
+        days.append(
+            {
+                "date": day,
+                "shifts": [
+                    {"shift": s, "now": s.starts_at <= now < s.ends_at}
+                    for s in shifts
+                    if s.starts_at < day_end and s.ends_at > day_start
+                ],
+                "gaps": [
+                    (max(g.start, day_start), min(g.end, day_end))
+                    for g in holes
+                    if g.start < day_end and g.end > day_start
+                ],
+            }
+        )
     return days
 
 
@@ -222,8 +231,9 @@ def roster(request):
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
-                messages.success(request, _("%(officer)s is on the roster.")
-                                 % {"officer": shift.officer})  # fmt: skip
+                messages.success(
+                    request, _("%(officer)s is on the roster.") % {"officer": shift.officer}
+                )
                 return redirect("exchange:roster")
     elif supervisor:
         form = ShiftForm(country=country, zone=zone)

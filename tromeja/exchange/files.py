@@ -169,7 +169,7 @@ def check(upload) -> Checked:
             _(
                 "“%(name)s” does not hold what its name says: its content is %(mime)s. Rename it "
                 "or send the right file."
-            )  # fmt: skip
+            )
             % {"name": name, "mime": mime}
         )
     if mime in _ZIPPED:

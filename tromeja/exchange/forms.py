@@ -98,9 +98,11 @@ class RequestForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line: surname; given names; date of birth; nationality, "
-                    "e.g. HADŽIĆ; Emir; 1988-04-12; BA"),
-    )  # fmt: skip
+        help_text=_(
+            "One per line: surname; given names; date of birth; nationality, "
+            "e.g. HADŽIĆ; Emir; 1988-04-12; BA"
+        ),
+    )
     person_category = forms.ChoiceField(
         label=_("The persons are"),
         choices=DataSubjectCategory.choices,
@@ -112,9 +114,11 @@ class RequestForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line: number; issuing country; kind (passport, id_card, "
-                    "residence, driving, other), e.g. P1234567; AF; passport"),
-    )  # fmt: skip
+        help_text=_(
+            "One per line: number; issuing country; kind (passport, id_card, "
+            "residence, driving, other), e.g. P1234567; AF; passport"
+        ),
+    )
     places = forms.CharField(
         label=_("Places"),
         required=False,
@@ -151,22 +155,39 @@ class RequestForm(forms.Form):
         for parts in _lines(data.get("persons", "")):
             parts += [""] * (4 - len(parts))
             surname, given, born, nationality = parts[:4]
-            persons.append({"surname": surname, "given_names": given, "date_of_birth": born,
-                            "nationality": nationality, "category": category})  # fmt: skip
+            persons.append(
+                {
+                    "surname": surname,
+                    "given_names": given,
+                    "date_of_birth": born,
+                    "nationality": nationality,
+                    "category": category,
+                }
+            )
         data["persons"] = persons
         documents = []
         for parts in _lines(data.get("documents", "")):
             parts += [""] * (3 - len(parts))
             number, country, kind = parts[:3]
-            documents.append({"number": number, "issuing_country": country,
-                              "type": (kind or DocumentType.PASSPORT).lower()})  # fmt: skip
+            documents.append(
+                {
+                    "number": number,
+                    "issuing_country": country,
+                    "type": (kind or DocumentType.PASSPORT).lower(),
+                }
+            )
         data["documents"] = documents
         places = []
         for parts in _lines(data.get("places", "")):
             name, where = (parts[0], parts[1]) if len(parts) > 1 else ("", parts[0])
             numbers = [n for n in re.split(r"[\s,]+", where) if n]
-            places.append({"name": name, "latitude": numbers[0] if numbers else None,
-                           "longitude": numbers[1] if len(numbers) > 1 else None})  # fmt: skip
+            places.append(
+                {
+                    "name": name,
+                    "latitude": numbers[0] if numbers else None,
+                    "longitude": numbers[1] if len(numbers) > 1 else None,
+                }
+            )
         data["places"] = places
         data["incidents"] = [r for r in re.split(r"[\s,;]+", data.get("incidents", "")) if r]
         return data

@@ -104,16 +104,18 @@ def _message(
         distribution=Distribution.NAMED,
         **codes,
     )
-    message.full_clean(exclude=["owner_agency", "owner_country", "created_by", "updated_by",
-                                "case", "leg"])  # fmt: skip
+    message.full_clean(
+        exclude=["owner_agency", "owner_country", "created_by", "updated_by", "case", "leg"]
+    )
     message.save()
     message.shared_with.set(recipients)
     Subject.objects.bulk_create(Subject(message=message, **s) for s in subjects)
     Attachment.objects.bulk_create(
-        Attachment(message=message, name=f.name, content_type=f.content_type, size=f.size,
-                   sha256=f.sha256)
+        Attachment(
+            message=message, name=f.name, content_type=f.content_type, size=f.size, sha256=f.sha256
+        )
         for f in attachments
-    )  # fmt: skip
+    )
     for checked in attachments:
         files.store(checked)
     audit.log(AuditAction.COLLECTION, actor=user, obj=message)
@@ -153,16 +155,29 @@ def send_request(
         case = _open_case(user, subject, urgency, codes, handling_code, handling_note)
         zones = _receiving_zones(codes)
         for code in codes:
-            leg = Leg(case=case, recipient_country_id=code, urgency=urgency, received_at=now,
-                      time_zone=zones[code])  # fmt: skip
+            leg = Leg(
+                case=case,
+                recipient_country_id=code,
+                urgency=urgency,
+                received_at=now,
+                time_zone=zones[code],
+            )
             leg.due_at = leg.clock.due()
             leg.save()
             alerts.alert_new(leg)
-        _message(user, case, MessageKind.REQUEST, body, recipients=codes,
-                 handling_code=handling_code, handling_note=handling_note,
-                 source_reliability=source_reliability,
-                 information_accuracy=information_accuracy,
-                 subjects=subjects, attachments=checked)  # fmt: skip
+        _message(
+            user,
+            case,
+            MessageKind.REQUEST,
+            body,
+            recipients=codes,
+            handling_code=handling_code,
+            handling_note=handling_note,
+            source_reliability=source_reliability,
+            information_accuracy=information_accuracy,
+            subjects=subjects,
+            attachments=checked,
+        )
         _number(case)
     return case
 
@@ -192,11 +207,19 @@ def send_information(
         raise ValidationError(errors)
     with transaction.atomic(), audit.batched():
         case = _open_case(user, subject, Urgency.NOT_URGENT, codes, handling_code, handling_note)
-        _message(user, case, MessageKind.SPONTANEOUS, body, recipients=codes,
-                 handling_code=handling_code, handling_note=handling_note,
-                 source_reliability=source_reliability,
-                 information_accuracy=information_accuracy,
-                 subjects=subjects, attachments=checked)  # fmt: skip
+        _message(
+            user,
+            case,
+            MessageKind.SPONTANEOUS,
+            body,
+            recipients=codes,
+            handling_code=handling_code,
+            handling_note=handling_note,
+            source_reliability=source_reliability,
+            information_accuracy=information_accuracy,
+            subjects=subjects,
+            attachments=checked,
+        )
         _number(case)
     return case
 
@@ -220,9 +243,15 @@ def close_case(*, user, case: Case, body: str = "") -> Message:
             leg.closed_at = leg.closed_at or now
         Leg.objects.bulk_update(legs, ["state", "closed_at", "suspensions"])
         codes = sorted(case.shared_with.values_list("code", flat=True))
-        return _message(user, case, MessageKind.CLOSING_NOTE, body, recipients=codes,
-                        handling_code=case.handling_code,
-                        handling_note=case.handling_note)  # fmt: skip
+        return _message(
+            user,
+            case,
+            MessageKind.CLOSING_NOTE,
+            body,
+            recipients=codes,
+            handling_code=case.handling_code,
+            handling_note=case.handling_note,
+        )
 
 
 def _outgoing(user, subject, recipients, attachments, about, errors) -> tuple:
@@ -295,8 +324,11 @@ def _add(errors, key, i, message):
     """A problem with the i-th place or report named, in the form of the
     entities' messages (tromeja.entities.message)."""
     kinds = {"places": _("Place"), "incidents": _("Report")}
-    text = _("%(kind)s %(line)d: %(problem)s") % {"kind": kinds[key], "line": i + 1,
-                                                  "problem": message}  # fmt: skip
+    text = _("%(kind)s %(line)d: %(problem)s") % {
+        "kind": kinds[key],
+        "line": i + 1,
+        "problem": message,
+    }
     errors.setdefault(key, []).append(text)
 
 
@@ -310,8 +342,13 @@ def subjects_of(
     from tromeja import entities
     from tromeja.incidents.models import Incident
 
-    cleaned = entities.clean(persons=persons, vehicles=vehicles, phones=phones,
-                             documents=documents, region=user.country_code)  # fmt: skip
+    cleaned = entities.clean(
+        persons=persons,
+        vehicles=vehicles,
+        phones=phones,
+        documents=documents,
+        region=user.country_code,
+    )
     for name, _index, message in cleaned.errors:
         errors.setdefault(name, []).append(message)
     found = []
@@ -319,17 +356,34 @@ def subjects_of(
         born = p.date_of_birth.isoformat() if p.date_of_birth else ""
         label = " ".join(t for t in (p.surname.upper(), p.given_names) if t)
         extra = ", ".join(t for t in (born, p.nationality) if t)
-        found.append({"kind": SubjectKind.PERSON, "key": p.key, "category": p.category,
-                      "label": (f"{label} ({extra})" if extra else label)[:150],
-                      "detail": {"date_of_birth": born, "nationality": p.nationality}})  # fmt: skip
+        found.append(
+            {
+                "kind": SubjectKind.PERSON,
+                "key": p.key,
+                "category": p.category,
+                "label": (f"{label} ({extra})" if extra else label)[:150],
+                "detail": {"date_of_birth": born, "nationality": p.nationality},
+            }
+        )
     for v in cleaned.vehicles:
-        found.append({"kind": SubjectKind.VEHICLE, "key": v.key,
-                      "label": f"{v.plate} ({v.registration_country})"})  # fmt: skip
+        found.append(
+            {
+                "kind": SubjectKind.VEHICLE,
+                "key": v.key,
+                "label": f"{v.plate} ({v.registration_country})",
+            }
+        )
     for ph in cleaned.phones:
         found.append({"kind": SubjectKind.PHONE, "key": ph.key, "label": ph.number})
     for d in cleaned.documents:
-        found.append({"kind": SubjectKind.DOCUMENT, "key": d.key, "detail": {"type": d.type},
-                      "label": f"{d.number} ({d.issuing_country})"[:150]})  # fmt: skip
+        found.append(
+            {
+                "kind": SubjectKind.DOCUMENT,
+                "key": d.key,
+                "detail": {"type": d.type},
+                "label": f"{d.number} ({d.issuing_country})"[:150],
+            }
+        )
     for i, place in enumerate(places or ()):
         name = (place.get("name") or "").strip()[:120]
         try:
@@ -384,8 +438,7 @@ def request_keys(user, leg: Leg) -> list[tuple[str, str]]:
     """The cross-match keys (tromeja.entities) of the persons, vehicles,
     phones and documents a leg's request is about, if the user may read
     the request."""
-    request = Message.objects.restrict(user).filter(case_id=leg.case_id,
-                                                    kind=MessageKind.REQUEST)  # fmt: skip
+    request = Message.objects.restrict(user).filter(case_id=leg.case_id, kind=MessageKind.REQUEST)
     return list(
         Subject.objects.filter(message__in=request, kind__in=INDEXED_KINDS)
         .order_by("kind", "key")
@@ -404,8 +457,12 @@ def cross_check(*, user, leg: Leg) -> list:
         return []
     hits = sightings(user, request_keys(user, leg))
     if hits:
-        audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case,
-                  detail={"matched": sorted({h.incident_id for h in hits})})  # fmt: skip
+        audit.log(
+            AuditAction.COMBINATION,
+            actor=user,
+            obj=leg.case,
+            detail={"matched": sorted({h.incident_id for h in hits})},
+        )
     return hits
 
 
@@ -421,22 +478,36 @@ def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
     if not keys:
         return []
     rows = (
-        Subject.objects.filter(entities.key_condition(keys),
-                               message__in=Message.objects.restrict(user))
+        Subject.objects.filter(
+            entities.key_condition(keys), message__in=Message.objects.restrict(user)
+        )
         .exclude(message__case_id=leg.case_id)
         .order_by("-message__created_at")
-        .values("label", "message__case_id", "message__case__reference",
-                "message__owner_country_id", "message__created_at")[:limit]
-    )  # fmt: skip
+        .values(
+            "label",
+            "message__case_id",
+            "message__case__reference",
+            "message__owner_country_id",
+            "message__created_at",
+        )[:limit]
+    )
     found = [
-        {"label": r["label"], "case_id": r["message__case_id"],
-         "reference": r["message__case__reference"],
-         "country": r["message__owner_country_id"], "at": r["message__created_at"]}
+        {
+            "label": r["label"],
+            "case_id": r["message__case_id"],
+            "reference": r["message__case__reference"],
+            "country": r["message__owner_country_id"],
+            "at": r["message__created_at"],
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     if found:
-        audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case,
-                  detail={"cases": sorted({str(f["case_id"]) for f in found})})  # fmt: skip
+        audit.log(
+            AuditAction.COMBINATION,
+            actor=user,
+            obj=leg.case,
+            detail={"cases": sorted({str(f["case_id"]) for f in found})},
+        )
     return found
 
 
@@ -454,8 +525,12 @@ def _leg_for_recipient(user, leg: Leg, expected) -> Leg:
     _require_spoc(user)
     if leg.recipient_country_id != user.country_code:
         raise PermissionDenied
-    return lock(leg, expected=expected, in_place=False,
-                message=_("Not possible while the request is “%(state)s”."))  # fmt: skip
+    return lock(
+        leg,
+        expected=expected,
+        in_place=False,
+        message=_("Not possible while the request is “%(state)s”."),
+    )
 
 
 def reply(
@@ -484,9 +559,16 @@ def reply(
             leg.closed_at = now
         leg.due_at = leg.clock.due()
         leg.save(update_fields=["state", "suspensions", "due_at", "closed_at"])
-        return _message(user, leg.case, kind, body, leg=leg,
-                        recipients=[leg.case.owner_country_id],
-                        refusal_ground=refusal_ground, attachments=checked)  # fmt: skip
+        return _message(
+            user,
+            leg.case,
+            kind,
+            body,
+            leg=leg,
+            recipients=[leg.case.owner_country_id],
+            refusal_ground=refusal_ground,
+            attachments=checked,
+        )
 
 
 def clarify(*, user, leg: Leg, body: str, attachments=()) -> Message:
@@ -498,16 +580,26 @@ def clarify(*, user, leg: Leg, body: str, attachments=()) -> Message:
     with transaction.atomic(), audit.batched():
         if leg.case.owner_country_id != user.country_code:
             raise PermissionDenied
-        leg = lock(leg, expected={LegState.AWAITING_CLARIFICATION}, in_place=False,
-                   message=_("No clarification was asked for: the request is "
-                             "“%(state)s”."))  # fmt: skip
+        leg = lock(
+            leg,
+            expected={LegState.AWAITING_CLARIFICATION},
+            in_place=False,
+            message=_("No clarification was asked for: the request is “%(state)s”."),
+        )
         asked, _answered = leg.suspensions[-1]
         leg.suspensions = [*leg.suspensions[:-1], [asked, _iso(timezone.now())]]
         leg.state = LegState.IN_PROGRESS
         leg.due_at = leg.clock.due()
         leg.save(update_fields=["state", "suspensions", "due_at"])
-        return _message(user, leg.case, MessageKind.CLARIFICATION, body, leg=leg,
-                        recipients=[leg.recipient_country_id], attachments=checked)  # fmt: skip
+        return _message(
+            user,
+            leg.case,
+            MessageKind.CLARIFICATION,
+            body,
+            leg=leg,
+            recipients=[leg.recipient_country_id],
+            attachments=checked,
+        )
 
 
 def _iso(value: datetime) -> str:
@@ -527,8 +619,12 @@ def record_consent(*, user, message: Message, countries) -> Message:
     with transaction.atomic(), audit.batched():
         message.forward_consent = sorted(set(message.forward_consent) | set(codes))
         message.save(update_fields=["forward_consent"])
-        audit.log(AuditAction.ALTERATION, actor=user, obj=message,
-                  detail={"forward_consent": message.forward_consent})  # fmt: skip
+        audit.log(
+            AuditAction.ALTERATION,
+            actor=user,
+            obj=message,
+            detail={"forward_consent": message.forward_consent},
+        )
     return message
 
 
@@ -540,8 +636,9 @@ def forward(*, user, message: Message, recipients, note: str = "") -> Case:
     if not Message.objects.restrict(user).filter(pk=message.pk).exists():
         raise PermissionDenied
     if message.owner_country_id == user.country_code:
-        raise ValidationError(_("Share your own messages by sending them; forwarding is for "
-                                "what partners sent you."))  # fmt: skip
+        raise ValidationError(
+            _("Share your own messages by sending them; forwarding is for what partners sent you.")
+        )
     codes = sorted({getattr(c, "code", c) for c in recipients or ()})
     allowed = set(partner_countries_for(user).values_list("code", flat=True))
     allowed.discard(message.owner_country_id)
@@ -551,20 +648,30 @@ def forward(*, user, message: Message, recipients, note: str = "") -> Case:
         missing = sorted(set(codes) - set(message.forward_consent))
         if missing:
             raise ValidationError(
-                {"recipients": _("H2: %(provider)s has not consented to passing this on to "
-                                 "%(codes)s.") % {"provider": message.owner_country_id,
-                                                  "codes": ", ".join(missing)}}
-            )  # fmt: skip
+                {
+                    "recipients": _(
+                        "H2: %(provider)s has not consented to passing this on to %(codes)s."
+                    )
+                    % {"provider": message.owner_country_id, "codes": ", ".join(missing)}
+                }
+            )
     with transaction.atomic(), audit.batched():
         subject = (_("Passed on: %(subject)s") % {"subject": message.case.subject})[:200]
-        case = _open_case(user, subject, Urgency.NOT_URGENT, codes, message.handling_code,
-                          message.handling_note)  # fmt: skip
+        case = _open_case(
+            user, subject, Urgency.NOT_URGENT, codes, message.handling_code, message.handling_note
+        )
         text = "\n\n".join(t for t in ((note or "").strip(), message.body) if t)
-        forwarded = _message(user, case, MessageKind.SPONTANEOUS, text, recipients=codes,
-                             handling_code=message.handling_code,
-                             handling_note=message.handling_note,
-                             source_reliability=message.source_reliability,
-                             information_accuracy=message.information_accuracy)  # fmt: skip
+        forwarded = _message(
+            user,
+            case,
+            MessageKind.SPONTANEOUS,
+            text,
+            recipients=codes,
+            handling_code=message.handling_code,
+            handling_note=message.handling_note,
+            source_reliability=message.source_reliability,
+            information_accuracy=message.information_accuracy,
+        )
         forwarded.forwarded_from = message
         forwarded.save(update_fields=["forwarded_from"])
         _number(case)

@@ -37,8 +37,9 @@ class StatisticsOut(Schema):
 
 
 def _figures(cell: dict) -> FiguresOut:
-    return FiguresOut(median_answer_hours=cell["median_hours"],
-                      **{m: cell[m] for m in stats.MEASURES})  # fmt: skip
+    return FiguresOut(
+        median_answer_hours=cell["median_hours"], **{m: cell[m] for m in stats.MEASURES}
+    )
 
 
 def _direction(part: dict) -> DirectionOut:

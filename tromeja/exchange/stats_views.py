@@ -67,9 +67,14 @@ def statistics(request):
     country = request.user.country_code
     year, error = _year(request)
     years = stats.years_available(request.user)
-    context = {"country": country, "year": year, "error": error, "years": years,
-               "time_zone": stats.node_zone().key,
-               "country_name": country_name(country, get_language())}  # fmt: skip
+    context = {
+        "country": country,
+        "year": year,
+        "error": error,
+        "years": years,
+        "time_zone": stats.node_zone().key,
+        "country_name": country_name(country, get_language()),
+    }
     if year is not None:
         if year not in years:
             context["years"] = sorted({*years, year}, reverse=True)
@@ -93,8 +98,9 @@ def statistics_csv(request):
         return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     out = io.StringIO()
     csv.writer(out).writerows(stats.csv_rows(stats.yearly(request.user, year)))
-    response = HttpResponse(out.getvalue().encode("utf-8-sig"),
-                            content_type="text/csv; charset=utf-8")  # fmt: skip
+    response = HttpResponse(
+        out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
     name = f"exchange-statistics-{country}-{year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

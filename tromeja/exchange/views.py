@@ -47,8 +47,15 @@ def _rows(legs, now):
         clock = leg.clock
         remaining = clock.remaining(now)
         overdue = remaining.total_seconds() < 0
-        rows.append({"leg": leg, "remaining": remaining, "due": leg.due_at,
-                     "suspended": clock.suspended, "overdue": overdue})  # fmt: skip
+        rows.append(
+            {
+                "leg": leg,
+                "remaining": remaining,
+                "due": leg.due_at,
+                "suspended": clock.suspended,
+                "overdue": overdue,
+            }
+        )
     return rows
 
 
@@ -84,10 +91,17 @@ def inbox(request):
         .order_by("-created_at")[:20]
     )
     template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
-    return render(request, template, {
-        "fresh": _rows(fresh[:rows], now), "incoming": _rows(shown[:rows], now),
-        "more": len(shown) > rows or len(fresh) > rows,
-        "outgoing": _rows(outgoing, now), "received": received})  # fmt: skip
+    return render(
+        request,
+        template,
+        {
+            "fresh": _rows(fresh[:rows], now),
+            "incoming": _rows(shown[:rows], now),
+            "more": len(shown) > rows or len(fresh) > rows,
+            "outgoing": _rows(outgoing, now),
+            "received": received,
+        },
+    )
 
 
 @login_required
@@ -99,8 +113,9 @@ def _new_case(request, form_class, send, sent_message, **context):
     """The request and information forms: partners to choose, the service's
     errors shown on their fields, the new case's page once sent."""
     _require(request.user)
-    countries = [(c.code, country_name(c.code, get_language()))
-                 for c in partner_countries_for(request.user)]  # fmt: skip
+    countries = [
+        (c.code, country_name(c.code, get_language())) for c in partner_countries_for(request.user)
+    ]
     form = form_class(request.POST or None, request.FILES or None, countries=countries)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,19 +160,24 @@ def case_detail(request, pk):
         row["hits"] = services.cross_check(user=request.user, leg=leg)
         row["earlier"] = services.earlier_cases(user=request.user, leg=leg)
         legs.append(row)
-    partners = [(c.code, country_name(c.code, get_language()))
-                for c in partner_countries_for(request.user)]  # fmt: skip
+    partners = [
+        (c.code, country_name(c.code, get_language())) for c in partner_countries_for(request.user)
+    ]
     items = []
     for message in shown:
         others = [(c, n) for c, n in partners if c != message.owner_country_id]
         received = message.owner_country_id != country
-        items.append({
-            "message": message,
-            "forward_form": ForwardForm(prefix=f"m{message.pk.hex[:8]}", countries=others)
-            if received else None,
-            "consent_form": ConsentForm(prefix=f"m{message.pk.hex[:8]}", countries=partners)
-            if not received and not message.may_be_passed_on else None,
-        })  # fmt: skip
+        items.append(
+            {
+                "message": message,
+                "forward_form": ForwardForm(prefix=f"m{message.pk.hex[:8]}", countries=others)
+                if received
+                else None,
+                "consent_form": ConsentForm(prefix=f"m{message.pk.hex[:8]}", countries=partners)
+                if not received and not message.may_be_passed_on
+                else None,
+            }
+        )
     assignable = any(
         row["leg"].recipient_country_id == country and row["leg"].state in OPEN_STATES
         for row in legs
@@ -166,10 +186,18 @@ def case_detail(request, pk):
     closable = case.owner_country_id == country and any(
         row["leg"].state != LegState.CLOSED for row in legs
     )
-    return render(request, "exchange/case_detail.html", {
-        "case": case, "items": items, "legs": legs,
-        "close_form": CloseForm() if closable else None, "officers": officers,
-        "may_print": request.user.has_perm_code(Perm.EXPORT_RECORDS)})  # fmt: skip
+    return render(
+        request,
+        "exchange/case_detail.html",
+        {
+            "case": case,
+            "items": items,
+            "legs": legs,
+            "close_form": CloseForm() if closable else None,
+            "officers": officers,
+            "may_print": request.user.has_perm_code(Perm.EXPORT_RECORDS),
+        },
+    )
 
 
 def _messages(user, case) -> list:
@@ -194,8 +222,11 @@ def case_print(request, pk):
     shown = _messages(request.user, case)
     consult(request.user, [case, *shown])
     disclose(request.user, [case, *shown], channel="print")
-    return render(request, "exchange/case_print.html",
-                  {"case": case, "messages": shown, "now": timezone.now()})  # fmt: skip
+    return render(
+        request,
+        "exchange/case_print.html",
+        {"case": case, "messages": shown, "now": timezone.now()},
+    )
 
 
 @login_required
@@ -217,8 +248,13 @@ def case_close(request, pk):
 @login_required
 def information_create(request):
     """Spontaneous information to partner contact points (no answer due)."""
-    return _new_case(request, InformationForm, services.send_information,
-                     _("The information is sent."), information=True)  # fmt: skip
+    return _new_case(
+        request,
+        InformationForm,
+        services.send_information,
+        _("The information is sent."),
+        information=True,
+    )
 
 
 def _received_message(request, pk):
@@ -234,8 +270,9 @@ def _partner_choices(user):
 @require_POST
 def message_forward(request, pk):
     message = _received_message(request, pk)
-    form = ForwardForm(request.POST, prefix=f"m{message.pk.hex[:8]}",
-                       countries=_partner_choices(request.user))  # fmt: skip
+    form = ForwardForm(
+        request.POST, prefix=f"m{message.pk.hex[:8]}", countries=_partner_choices(request.user)
+    )
     if not form.is_valid():
         messages.error(request, _("Name the partner countries."))
         return redirect("exchange:case_detail", pk=message.case_id)
@@ -253,8 +290,9 @@ def message_forward(request, pk):
 @require_POST
 def message_consent(request, pk):
     message = _received_message(request, pk)
-    form = ConsentForm(request.POST, prefix=f"m{message.pk.hex[:8]}",
-                       countries=_partner_choices(request.user))  # fmt: skip
+    form = ConsentForm(
+        request.POST, prefix=f"m{message.pk.hex[:8]}", countries=_partner_choices(request.user)
+    )
     if form.is_valid():
         try:
             services.record_consent(user=request.user, message=message, **form.cleaned_data)
@@ -330,8 +368,12 @@ def attachment_response(user, pk):
         handle = open(files.path_of(attachment.sha256), "rb")  # noqa: SIM115 (closed by the response)
     except (OSError, ValueError):
         raise Http404 from None
-    audit.log(AuditAction.CONSULTATION, actor=user, obj=attachment.message,
-              detail={"attachment": attachment.name, "sha256": attachment.sha256})  # fmt: skip
+    audit.log(
+        AuditAction.CONSULTATION,
+        actor=user,
+        obj=attachment.message,
+        detail={"attachment": attachment.name, "sha256": attachment.sha256},
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

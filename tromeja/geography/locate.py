@@ -361,8 +361,9 @@ def locate_many(
         best_distance[point_of[chosen]] = distance[chosen]
     kx = np.cos(np.radians(lat))[:, None]
     xlat, xlon = np.array(idx.crossing_lat), np.array(idx.crossing_lon)
-    nearest = np.argmin((xlat[None, :] - lat[:, None]) ** 2
-                        + ((xlon[None, :] - lon[:, None]) * kx) ** 2, axis=1)  # fmt: skip
+    nearest = np.argmin(
+        (xlat[None, :] - lat[:, None]) ** 2 + ((xlon[None, :] - lon[:, None]) * kx) ** 2, axis=1
+    )
     crossing_distance = _haversine_np(lat, lon, xlat[nearest], xlon[nearest])
     codes, polygons = _countries()
     inside = np.array([shapely.intersects_xy(p, lon, lat) for p in polygons])

@@ -490,9 +490,11 @@ def create_import(
         raise PermissionDenied
     if file.size > settings.TROMEJA_MAX_UPLOAD_MB * 1024 * 1024:
         raise ValidationError(
-            {"file": _("The file is too large: at most %(max)d MB are accepted.")
-             % {"max": settings.TROMEJA_MAX_UPLOAD_MB}}
-        )  # fmt: skip
+            {
+                "file": _("The file is too large: at most %(max)d MB are accepted.")
+                % {"max": settings.TROMEJA_MAX_UPLOAD_MB}
+            }
+        )
     job = imports.request_import(
         user=request.user, data=file.read(), file_name=file.name or "", mode=mode, submit=submit
     )

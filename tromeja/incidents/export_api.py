@@ -53,5 +53,9 @@ def get_export(request, job_id: int):
 def get_export_file(request, job_id: int):
     job = own_export_job(request.user, job_id, exports.KIND)
     path = export_file(job)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
-                        content_type=exports.FORMATS[job.params["format"]])  # fmt: skip
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type=exports.FORMATS[job.params["format"]],
+    )

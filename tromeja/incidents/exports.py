@@ -45,11 +45,27 @@ FORMATS = {
     "geojson": "application/geo+json",
 }
 COLUMNS = (
-    "reference", "type", "status", "occurred_at", "aware_at", "latitude", "longitude", "border",
-    "border_section", "responsible_unit", "nearest_crossing", "persons_total",
-    "detection_method", "transport", "impact_level", "confidence", "owner_country",
-    "evaluation_code", "late_report", *HANDLING_COLUMNS,
-)  # fmt: skip
+    "reference",
+    "type",
+    "status",
+    "occurred_at",
+    "aware_at",
+    "latitude",
+    "longitude",
+    "border",
+    "border_section",
+    "responsible_unit",
+    "nearest_crossing",
+    "persons_total",
+    "detection_method",
+    "transport",
+    "impact_level",
+    "confidence",
+    "owner_country",
+    "evaluation_code",
+    "late_report",
+    *HANDLING_COLUMNS,
+)
 XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
@@ -135,11 +151,13 @@ def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes,
         content = buffer.getvalue()
     else:
         features = [
-            {"type": "Feature",
-             "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-             "properties": {c: _text(row[c]) for c in COLUMNS}}
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+                "properties": {c: _text(row[c]) for c in COLUMNS},
+            }
             for row in rows
-        ]  # fmt: skip
+        ]
         content = json.dumps(
             {"type": "FeatureCollection", "features": features}, ensure_ascii=False
         ).encode()

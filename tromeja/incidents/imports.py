@@ -339,9 +339,12 @@ def _check_workbook(data: bytes):
                         "The workbook is too large once unpacked (%(size)d MB in “%(part)s”, "
                         "at most %(max)d MB): split it into smaller files."
                     )
-                    % {"size": info.file_size // (1024 * 1024), "part": _excerpt(info.filename),
-                       "max": most // (1024 * 1024)}
-                )  # fmt: skip
+                    % {
+                        "size": info.file_size // (1024 * 1024),
+                        "part": _excerpt(info.filename),
+                        "max": most // (1024 * 1024),
+                    }
+                )
             # Every part that is XML, whatever its name: openpyxl finds the
             # parts it reads by their content type, not by their name.
             try:
@@ -427,9 +430,12 @@ class _XmlBounds:
                     "Row %(row)d holds a value in column %(column)s; an import reads at most "
                     "%(max)d columns."
                 )
-                % {"row": self.row, "column": get_column_letter(min(self.column, 18_278)),
-                   "max": MAX_COLUMNS}
-            )  # fmt: skip
+                % {
+                    "row": self.row,
+                    "column": get_column_letter(min(self.column, 18_278)),
+                    "max": MAX_COLUMNS,
+                }
+            )
 
 
 def _column_index(letters: str) -> int:
@@ -595,16 +601,29 @@ class RowReader:
         shared = [c.strip().upper() for c in _text(values.get("shared_with")).split(";")]
         related = [r.strip() for r in _text(values.get("related")).split(ITEM_SEPARATOR)]
         entities = services.Entities(
-            counts=self._items(values, "counts", ("nationality", "sex", "age_group", "count",
-                                                  "unaccompanied"), errors),
-            persons=self._items(values, "persons", ("role", "category", "surname", "given_names",
-                                                    "date_of_birth", "nationality"), errors),
-            vehicles=self._items(values, "vehicles", ("plate", "registration_country", "make",
-                                                      "model", "colour"), errors),
+            counts=self._items(
+                values,
+                "counts",
+                ("nationality", "sex", "age_group", "count", "unaccompanied"),
+                errors,
+            ),
+            persons=self._items(
+                values,
+                "persons",
+                ("role", "category", "surname", "given_names", "date_of_birth", "nationality"),
+                errors,
+            ),
+            vehicles=self._items(
+                values,
+                "vehicles",
+                ("plate", "registration_country", "make", "model", "colour"),
+                errors,
+            ),
             phones=self._items(values, "phones", ("number",), errors),
-            documents=self._items(values, "documents", ("type", "issuing_country", "number",
-                                                        "fraudulent"), errors),
-        )  # fmt: skip
+            documents=self._items(
+                values, "documents", ("type", "issuing_country", "number", "fraudulent"), errors
+            ),
+        )
         if errors.items:
             return None, errors.items
         return {
@@ -637,8 +656,9 @@ class RowReader:
                     except ValueError:
                         continue
             if parsed is None:
-                message = _("“%(value)s” is not a date and time (e.g. 2026-03-14 02:30 "
-                            "or 14.3.2026 02:30).")  # fmt: skip
+                message = _(
+                    "“%(value)s” is not a date and time (e.g. 2026-03-14 02:30 or 14.3.2026 02:30)."
+                )
                 errors.add(column, message % {"value": _excerpt(text)})
                 return None
         if timezone.is_naive(parsed):
@@ -694,9 +714,13 @@ class RowReader:
                 errors.add(
                     column,
                     _("Item %(n)d has %(got)d parts; at most %(max)d: %(format)s.")
-                    % {"n": position, "got": len(cells), "max": len(parts),
-                       "format": str(LIST_FORMATS[column])},
-                )  # fmt: skip
+                    % {
+                        "n": position,
+                        "got": len(cells),
+                        "max": len(parts),
+                        "format": str(LIST_FORMATS[column]),
+                    },
+                )
                 continue
             row = dict(zip(parts, cells, strict=False))
             if column == "counts":
@@ -752,10 +776,14 @@ def request_import(*, user, data: bytes, file_name: str, mode: str, submit: bool
     return jobs.create(
         kind=KIND,
         user=user,
-        params={"file_name": file_name[:200], "mode": mode, "submit": bool(submit),
-                "size": len(data)},
+        params={
+            "file_name": file_name[:200],
+            "mode": mode,
+            "submit": bool(submit),
+            "size": len(data),
+        },
         enqueue=enqueue,
-    )  # fmt: skip
+    )
 
 
 def run_import(job_id: int) -> Job:
@@ -773,8 +801,16 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
         with translation.override(language):
             table = read_table(upload_path(job).read_bytes())
     except FileRefused as exc:
-        return {**result, "outcome": "refused", "file_error": str(exc), "rows": 0,
-                "imported": 0, "rejected": 0, "errors": [], "error_count": 0}  # fmt: skip
+        return {
+            **result,
+            "outcome": "refused",
+            "file_error": str(exc),
+            "rows": 0,
+            "imported": 0,
+            "rejected": 0,
+            "errors": [],
+            "error_count": 0,
+        }
     result["encoding"] = table.encoding
     reader = RowReader(user, table.header)
     prepared: list[services.Prepared] = []
@@ -792,8 +828,12 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
             for number, _cells, problems in rejected
             for column, message in problems
         ]
-    result.update(rows=len(table.rows), rejected=len(rejected), error_count=len(errors),
-                  errors=errors[:SHOWN_ERRORS])  # fmt: skip
+    result.update(
+        rows=len(table.rows),
+        rejected=len(rejected),
+        error_count=len(errors),
+        errors=errors[:SHOWN_ERRORS],
+    )
     if errors:
         _write_errors(job, errors)
         result["errors_file"] = "errors.csv"

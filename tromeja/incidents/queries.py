@@ -88,10 +88,7 @@ def attention_panel(user) -> dict | None:
         waiting = Incident.objects.restrict(user, Action.CHANGE).filter(status=Status.SUBMITTED)
         panel["waiting"] = waiting.count()
     since = timezone.now() - timedelta(hours=24)
-    shared = (
-        Incident.objects.received(user)
-        .filter(validated_at__gte=since)
-    )
+    shared = Incident.objects.received(user).filter(validated_at__gte=since)
     panel["shared"] = shared.count()
     if not any(panel.values()):
         return None

@@ -89,12 +89,32 @@ _VALUES = {
 }
 # Fields the service sets itself; the model's own checks skip them.
 _SET_BY_SERVICE = [
-    "owner_agency", "owner_country", "created_by", "updated_by", "reference",
-    "responsible_unit", "validated_by", "follows", "id", "created_at", "updated_at",
-    "version", "status", "late_report", "has_personal_data", "data_subject_category",
-    "border", "border_section", "nearest_crossing", "section_distance_km",
-    "crossing_distance_km", "submitted_at", "validated_at", "return_comment", "distribution",
-]  # fmt: skip
+    "owner_agency",
+    "owner_country",
+    "created_by",
+    "updated_by",
+    "reference",
+    "responsible_unit",
+    "validated_by",
+    "follows",
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "status",
+    "late_report",
+    "has_personal_data",
+    "data_subject_category",
+    "border",
+    "border_section",
+    "nearest_crossing",
+    "section_distance_km",
+    "crossing_distance_km",
+    "submitted_at",
+    "validated_at",
+    "return_comment",
+    "distribution",
+]
 
 
 @dataclass
@@ -173,28 +193,49 @@ def _clean_entities(entities: Entities, *, region: str, total: int, errors: _Err
     if total and not entities.counts:
         errors.add("persons_total", _("Break the persons down by nationality, sex and age."))
     cleaned = entities_rules.clean(
-        persons=entities.persons, vehicles=entities.vehicles, phones=entities.phones,
-        documents=entities.documents, region=region, person_roles=_VALUES[PersonRole],
-    )  # fmt: skip
+        persons=entities.persons,
+        vehicles=entities.vehicles,
+        phones=entities.phones,
+        documents=entities.documents,
+        region=region,
+        person_roles=_VALUES[PersonRole],
+    )
     for name, index, message in cleaned.errors:
         errors.add(f"{name}.{index}", message)
     rows["persons"] = [
-        {"role": p.role, "category": p.category, "surname": p.surname,
-         "given_names": p.given_names, "date_of_birth": p.date_of_birth,
-         "nationality": p.nationality, "_key": p.key}
+        {
+            "role": p.role,
+            "category": p.category,
+            "surname": p.surname,
+            "given_names": p.given_names,
+            "date_of_birth": p.date_of_birth,
+            "nationality": p.nationality,
+            "_key": p.key,
+        }
         for p in cleaned.persons
-    ]  # fmt: skip
+    ]
     rows["vehicles"] = [
-        {"plate": v.plate, "registration_country": v.registration_country, "make": v.make,
-         "model": v.model, "colour": v.colour, "_key": v.key}
+        {
+            "plate": v.plate,
+            "registration_country": v.registration_country,
+            "make": v.make,
+            "model": v.model,
+            "colour": v.colour,
+            "_key": v.key,
+        }
         for v in cleaned.vehicles
-    ]  # fmt: skip
+    ]
     rows["phones"] = [{"number": ph.number, "_key": ph.key} for ph in cleaned.phones]
     rows["documents"] = [
-        {"type": d.type, "number": d.number, "issuing_country": d.issuing_country,
-         "fraudulent": d.fraudulent, "_key": d.key}
+        {
+            "type": d.type,
+            "number": d.number,
+            "issuing_country": d.issuing_country,
+            "fraudulent": d.fraudulent,
+            "_key": d.key,
+        }
         for d in cleaned.documents
-    ]  # fmt: skip
+    ]
     return rows
 
 
@@ -365,8 +406,14 @@ def _prepare(
     if total < 0:
         errors.add("persons_total", _("Counts cannot be negative or zero."))
     rows = _clean_entities(entities, region=incident.owner_country_id, total=total, errors=errors)
-    _place(incident, section_code=section_code, reason=override_reason, errors=errors, units=units,
-           located=located)  # fmt: skip
+    _place(
+        incident,
+        section_code=section_code,
+        reason=override_reason,
+        errors=errors,
+        units=units,
+        located=located,
+    )
     _personal_data(incident, rows)
     try:
         incident.full_clean(
@@ -621,10 +668,12 @@ def update_incident(
             # Someone else changed it since it was read: saving now would
             # drop their change without a word.
             raise StaleState(
-                _("The report was changed in the meantime (now version %(version)s, "
-                  "“%(state)s”). Reload the page.")
+                _(
+                    "The report was changed in the meantime (now version %(version)s, "
+                    "“%(state)s”). Reload the page."
+                )
                 % {"version": before.version, "state": before.get_status_display()}
-            )  # fmt: skip
+            )
         audience_before = recipients_of(before) if before.status == Status.VALIDATED else set()
         if before.status == Status.VALIDATED:
             IncidentVersion.objects.create(
@@ -691,9 +740,14 @@ def submit_incident(*, user, incident: Incident) -> Incident:
         raise PermissionDenied
     now = timezone.now()
     with transaction.atomic(), mapcells.tracking([incident.pk]):
-        lock(incident, field="status", expected={Status.DRAFT, Status.RETURNED},
-             message=_("Only a draft or returned report can be submitted; this one is "
-                       "“%(state)s” now."))  # fmt: skip
+        lock(
+            incident,
+            field="status",
+            expected={Status.DRAFT, Status.RETURNED},
+            message=_(
+                "Only a draft or returned report can be submitted; this one is “%(state)s” now."
+            ),
+        )
         incident.status = Status.SUBMITTED
         if incident.submitted_at is None:
             incident.submitted_at = now
@@ -717,9 +771,14 @@ def _check_supervisor(user, incident):
 def _lock_submitted(incident):
     """Inside the transaction: the report's row, locked, still submitted
     (another supervisor may have validated or returned it a moment ago)."""
-    lock(incident, field="status", expected={Status.SUBMITTED},
-         message=_("Only a submitted report can be validated or returned; this one is "
-                   "“%(state)s” now."))  # fmt: skip
+    lock(
+        incident,
+        field="status",
+        expected={Status.SUBMITTED},
+        message=_(
+            "Only a submitted report can be validated or returned; this one is “%(state)s” now."
+        ),
+    )
 
 
 def validate_incident(*, user, incident: Incident, distribution=None, shared_with=None) -> Incident:

@@ -35,11 +35,15 @@ def get_export(request, job_id: int):
     return export_job_out(job, "api-1:notice_export_file")
 
 
-@router.get("/{job_id}/file", url_name="notice_export_file",
-            summary="The file a notice export job wrote",
-            openapi_extra=file_responses([exports.CONTENT_TYPE]))  # fmt: skip
+@router.get(
+    "/{job_id}/file",
+    url_name="notice_export_file",
+    summary="The file a notice export job wrote",
+    openapi_extra=file_responses([exports.CONTENT_TYPE]),
+)
 def get_export_file(request, job_id: int):
     job = own_export_job(request.user, job_id, exports.KIND)
     path = export_file(job)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name,
-                        content_type=exports.CONTENT_TYPE)  # fmt: skip
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=exports.CONTENT_TYPE
+    )

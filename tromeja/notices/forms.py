@@ -25,8 +25,16 @@ class NoticeForm(SharedRecordFormMixin, forms.Form):
         validators=[validate_sensible_date],
     )
 
-    field_order = ["kind", "title", "body", "valid_until", "has_personal_data",
-                   "data_subject_category", "review_by", "persons_concerned"]  # fmt: skip
+    field_order = [
+        "kind",
+        "title",
+        "body",
+        "valid_until",
+        "has_personal_data",
+        "data_subject_category",
+        "review_by",
+        "persons_concerned",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,8 +44,9 @@ class NoticeForm(SharedRecordFormMixin, forms.Form):
 
 class NoticeFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *NoticeKind.choices],
-                             required=False)  # fmt: skip
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *NoticeKind.choices], required=False
+    )
     country = forms.ChoiceField(label=_("Country"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort"),
@@ -46,7 +55,7 @@ class NoticeFilterForm(forms.Form):
             ("-created_at", _("Newest first")),
             ("created_at", _("Oldest first")),
             ("title", _("Title")),
-        ],  # fmt: skip
+        ],
     )
 
     def __init__(self, *args, countries=(), **kwargs):

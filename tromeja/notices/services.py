@@ -138,8 +138,17 @@ def export_csv(*, user, notices) -> str:
     notice carrying its handling code, the code's text and the H3
     restrictions (core/exports.py). Logs a disclosure for every exported notice."""
     notices = list(notices)
-    columns = ("id", "kind", "title", "owner_country", "created", "evaluation_code",
-               "distribution", "text", *HANDLING_COLUMNS)  # fmt: skip
+    columns = (
+        "id",
+        "kind",
+        "title",
+        "owner_country",
+        "created",
+        "evaluation_code",
+        "distribution",
+        "text",
+        *HANDLING_COLUMNS,
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)

@@ -28,9 +28,13 @@ def open_as(page, user, language):
 def test_urgent_vehicle_request_from_italy_to_slovenia(browser, live_server):
     italy, slovenia = testing.make_persona("it_duty"), testing.make_persona("sl_duty")
     croatia = testing.make_persona("hr_duty")
-    seen = testing.incident(slovenia, entities=Entities(
-        counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
-        vehicles=[{"plate": "CZ 5T2 8841", "registration_country": "CZ"}]))  # fmt: skip
+    seen = testing.incident(
+        slovenia,
+        entities=Entities(
+            counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+            vehicles=[{"plate": "CZ 5T2 8841", "registration_country": "CZ"}],
+        ),
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)

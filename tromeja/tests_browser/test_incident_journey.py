@@ -134,11 +134,14 @@ def test_an_officer_imports_a_file_and_watches_it_being_checked(browser, live_se
     at = f"{when:%d.%m.%Y. %H:%M}"  # as Croatian Excel writes it
     good = f"smuggler,{at},{at},45.155,15.735,check,car,low,confirmed"
     bad = f"smuggler,{at},{at},45.155,15.735,check,car,huge,confirmed"
-    header = ("type,occurred_at,aware_at,latitude,longitude,detection_method,transport,"
-              "impact_level,confidence")  # fmt: skip
+    header = (
+        "type,occurred_at,aware_at,latitude,longitude,detection_method,transport,"
+        "impact_level,confidence"
+    )
     data = "\n".join([header, good, bad, good]).encode("cp1250")
-    page.set_input_files("#id_file", {"name": "izvjesca.csv", "mimeType": "text/csv",
-                                      "buffer": data})  # fmt: skip
+    page.set_input_files(
+        "#id_file", {"name": "izvjesca.csv", "mimeType": "text/csv", "buffer": data}
+    )
     page.check("#id_mode_1")  # valid rows only
     page.locator("main form[enctype] button[type=submit]").click()
     page.wait_for_selector("#job-progress")

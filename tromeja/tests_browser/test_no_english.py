@@ -39,8 +39,21 @@ COLLECT_TEXT = """() => {
 }"""
 
 # Names and identifiers, not UI text.
-NOT_UI = {"Tromeja", "EN", "SL", "IT", "HR", "API", "CSV", "UUID", "OK", "FreeOTP", "Aegis",
-          "argon2", "argon2id"}  # fmt: skip
+NOT_UI = {
+    "Tromeja",
+    "EN",
+    "SL",
+    "IT",
+    "HR",
+    "API",
+    "CSV",
+    "UUID",
+    "OK",
+    "FreeOTP",
+    "Aegis",
+    "argon2",
+    "argon2id",
+}
 # Words each language uses as they are in English.
 SAME_IN = {
     "it": {
@@ -101,18 +114,26 @@ def world():
         distribution="named",
         shared_with=["IT"],
     )
-    testing.notice(it_duty, title="Furgone targato CZ 5T2 8841", body="Fernetti 04:10",
-                   distribution="partners", handling_code="H1")  # fmt: skip
+    testing.notice(
+        it_duty,
+        title="Furgone targato CZ 5T2 8841",
+        body="Fernetti 04:10",
+        distribution="partners",
+        handling_code="H1",
+    )
     from tromeja.auditlog.services import request_export
     from tromeja.incidents.services import Entities
 
     export = request_export(user=dpo, filters={})
     report = testing.incident(
-        sl_duty, narrative="Skupina pri Obrežju", place_name="Obrežje",
-        entities=Entities(counts=[{"nationality": "AF", "sex": "m", "age_group": "adult",
-                                   "count": 6}],
-                          vehicles=[{"plate": "LJ AB-123", "registration_country": "SI"}]),
-    )  # fmt: skip
+        sl_duty,
+        narrative="Skupina pri Obrežju",
+        place_name="Obrežje",
+        entities=Entities(
+            counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+            vehicles=[{"plate": "LJ AB-123", "registration_country": "SI"}],
+        ),
+    )
     data = set()
     # A finished import with one rejected row, and a finished export.
     from tromeja.incidents import exports, imports
@@ -123,8 +144,9 @@ def world():
         "smuggler,2026-03-01 02:00,2026-03-01 03:00,45.852,15.69,check,car,low,confirmed,Obrežje\n"
         "smuggler,2026-03-01 02:00,2026-03-01 03:00,4x,15.69,check,car,low,confirmed,Obrežje\n"
     ).encode()
-    import_job = imports.request_import(user=sl_duty, data=rows, file_name="porocila.csv",
-                                        mode="valid", submit=False)  # fmt: skip
+    import_job = imports.request_import(
+        user=sl_duty, data=rows, file_name="porocila.csv", mode="valid", submit=False
+    )
     imports.run_import(import_job.pk)
     # The row errors are written in the importer's language at the time of the
     # import (here English); they are the outcome of that import, kept as it was.
@@ -134,14 +156,24 @@ def world():
     # A request from Italy to Slovenia, answered in part.
     from tromeja.exchange import services as exchange
 
-    case = exchange.send_request(user=it_duty, subject="Furgone CZ 5T2 8841", body="Conducente?",
-                                 urgency="urgent_direct", recipients=["SI"],
-                                 persons=[{"surname": "Hadžić", "given_names": "Emir",
-                                           "date_of_birth": "1988-04-12", "nationality": "BA",
-                                           "category": "suspect"}],
-                                 vehicles=[{"plate": "5T2 8841", "registration_country": "CZ"}],
-                                 places=[{"name": "Fernetti", "latitude": 45.69,
-                                          "longitude": 13.83}])  # fmt: skip
+    case = exchange.send_request(
+        user=it_duty,
+        subject="Furgone CZ 5T2 8841",
+        body="Conducente?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+        persons=[
+            {
+                "surname": "Hadžić",
+                "given_names": "Emir",
+                "date_of_birth": "1988-04-12",
+                "nationality": "BA",
+                "category": "suspect",
+            }
+        ],
+        vehicles=[{"plate": "5T2 8841", "registration_country": "CZ"}],
+        places=[{"name": "Fernetti", "latitude": 45.69, "longitude": 13.83}],
+    )
     exchange.reply(user=sl_duty, leg=case.legs.get(), kind="partial_answer", body="Preverjamo.")
     # A second request, left unanswered past its deadline, assigned; a shift on the roster.
     from datetime import timedelta
@@ -151,29 +183,53 @@ def world():
     from tromeja.exchange import duty
     from tromeja.exchange.models import Leg
 
-    late = exchange.send_request(user=it_duty, subject="Telefono +386 40 123 456",
-                                 body="Intestatario?", urgency="urgent_direct",
-                                 recipients=["SI"])  # fmt: skip
+    late = exchange.send_request(
+        user=it_duty,
+        subject="Telefono +386 40 123 456",
+        body="Intestatario?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     Leg.objects.filter(case=late).update(due_at=timezone.now() - timedelta(hours=2))
     duty.assign(user=sl_duty, leg=late.legs.get(), officer=sl_duty)
     start = timezone.now().replace(minute=0, second=0, microsecond=0)
-    duty.add_shift(user=supervisor, officer=sl_duty, role="duty_officer", starts_at=start,
-                   ends_at=start + timedelta(hours=8))  # fmt: skip
+    duty.add_shift(
+        user=supervisor,
+        officer=sl_duty,
+        role="duty_officer",
+        starts_at=start,
+        ends_at=start + timedelta(hours=8),
+    )
     data |= {
         late.reference,
         "Telefono +386 40 123 456",
         f"{late.reference} – Telefono +386 40 123 456",
     }
-    data |= {case.reference, "Furgone CZ 5T2 8841", "Conducente?", "Preverjamo.", "IT", "SI",
-             f"{case.reference} – Furgone CZ 5T2 8841", "HADŽIĆ Emir (1988-04-12, BA)",
-             "5T2 8841 (CZ)", "Fernetti"}  # fmt: skip
+    data |= {
+        case.reference,
+        "Furgone CZ 5T2 8841",
+        "Conducente?",
+        "Preverjamo.",
+        "IT",
+        "SI",
+        f"{case.reference} – Furgone CZ 5T2 8841",
+        "HADŽIĆ Emir (1988-04-12, BA)",
+        "5T2 8841 (CZ)",
+        "Fernetti",
+    }
     data |= {"case 2026/117", "test fixture", "porocila.csv", "4x"}  # purposes, file data
     # Column names and codes of the import file are the same in every language.
     data |= set(imports.COLUMNS) | {", ".join(imports.REQUIRED), ", ".join(imports.OPTIONAL)}
     for choices in imports.CHOICES.values():
         data.add(", ".join(choices.values))
-    for n in (own.title, own.body, own.handling_note, own.persons_concerned,
-              "Furgone targato CZ 5T2 8841", "Fernetti 04:10"):  # fmt: skip
+    for n in (
+        own.title,
+        own.body,
+        own.handling_note,
+        own.persons_concerned,
+        "Furgone targato CZ 5T2 8841",
+        "Fernetti 04:10",
+    ):
         data.add(n)
     for user in User.objects.all():
         data |= {user.username, user.get_full_name(), user.first_name, user.last_name, str(user)}
@@ -186,10 +242,20 @@ def world():
 
     for section in sections().values():  # place names, the same in every language
         data |= {section.name(lang) for lang in ("en", "sl", "it", "hr")}
-    return {"sl_duty": sl_duty, "dpo": dpo, "admin": admin, "pending": pending,
-            "supervisor": supervisor,
-            "notice": own, "export": export, "data": data, "report": report,
-            "import_job": import_job, "export_job": export_job, "case": case}  # fmt: skip
+    return {
+        "sl_duty": sl_duty,
+        "dpo": dpo,
+        "admin": admin,
+        "pending": pending,
+        "supervisor": supervisor,
+        "notice": own,
+        "export": export,
+        "data": data,
+        "report": report,
+        "import_job": import_job,
+        "export_job": export_job,
+        "case": case,
+    }
 
 
 def localized_country_names(language):

@@ -53,8 +53,12 @@ def change(client, user, **kwargs):
 
 
 def test_a_user_created_in_the_administration_is_collected_with_unit_and_roles(admin_client, admin):
-    data = user_add_data(username="ana.novak", unit=Unit.objects.get(code="si-pu-koper"),
-                         password=NEW_PASSWORD, roles=[Role.BORDER_OFFICER])  # fmt: skip
+    data = user_add_data(
+        username="ana.novak",
+        unit=Unit.objects.get(code="si-pu-koper"),
+        password=NEW_PASSWORD,
+        roles=[Role.BORDER_OFFICER],
+    )
     response = admin_client.post("/admin/accounts/user/add/", data)
     assert response.status_code == 302
     user = User.objects.get(username="ana.novak")
@@ -104,9 +108,10 @@ def test_saving_an_unchanged_user_writes_nothing(admin_client, persona):
 
 def test_an_administrator_cannot_deactivate_themselves_and_sees_why(admin_client, admin):
     response = admin_client.post(
-        f"/admin/accounts/user/{admin.pk}/change/", user_change_data(admin, is_active=None),
+        f"/admin/accounts/user/{admin.pk}/change/",
+        user_change_data(admin, is_active=None),
         follow=True,
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert "You cannot deactivate your own account." in response.content.decode()
     admin.refresh_from_db()
@@ -175,9 +180,13 @@ def test_changing_a_countrys_partnership_is_an_alteration(admin_client, admin):
     austria = Country.objects.get(code="AT")
     response = admin_client.post(
         "/admin/core/country/AT/change/",
-        {"partnership": "associated", "is_eu": "on", "is_schengen": "on",
-         "time_zone": "Europe/Vienna"},
-    )  # fmt: skip
+        {
+            "partnership": "associated",
+            "is_eu": "on",
+            "is_schengen": "on",
+            "time_zone": "Europe/Vienna",
+        },
+    )
     assert response.status_code == 302
     austria.refresh_from_db()
     assert austria.partnership == "associated"
@@ -214,8 +223,13 @@ def test_a_unit_created_and_renamed_leaves_two_entries(admin_client):
 
 def test_an_agency_change_is_an_alteration(admin_client):
     agency = Unit.objects.get(code="si-gpu").agency
-    data = {"country": "SI", "code": agency.code, "name": agency.name,
-            "name_en": "Police of Slovenia", "kind": agency.kind}  # fmt: skip
+    data = {
+        "country": "SI",
+        "code": agency.code,
+        "name": agency.name,
+        "name_en": "Police of Slovenia",
+        "kind": agency.kind,
+    }
     assert admin_client.post(f"/admin/core/agency/{agency.pk}/change/", data).status_code == 302
     assert only_entry_about(agency).detail == {
         "name_en": {"from": "Slovenian Police", "to": "Police of Slovenia"}

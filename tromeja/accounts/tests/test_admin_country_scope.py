@@ -105,8 +105,12 @@ def test_the_unit_dropdown_of_the_user_form_offers_only_own_country_units(admin_
 
 
 def test_a_user_cannot_be_created_in_a_foreign_unit(admin_client):
-    data = user_add_data(username="infiltrator", unit=Unit.objects.get(code="it-scip"),
-                         password=NEW_PASSWORD, roles=[Role.DUTY_OFFICER])  # fmt: skip
+    data = user_add_data(
+        username="infiltrator",
+        unit=Unit.objects.get(code="it-scip"),
+        password=NEW_PASSWORD,
+        roles=[Role.DUTY_OFFICER],
+    )
     response = admin_client.post("/admin/accounts/user/add/", data)
     assert response.status_code == 200
     assert "unit" in response.context["adminform"].form.errors
@@ -125,8 +129,14 @@ def test_a_user_cannot_be_moved_into_a_foreign_unit(admin_client, persona):
 
 def test_a_unit_cannot_be_created_under_a_foreign_agency(admin_client):
     agency = Agency.objects.get(code="it-polizia")
-    data = {"agency": agency.pk, "code": "it-fake", "name": "Fake", "name_en": "Fake",
-            "kind": "station", "city": "Trieste"}  # fmt: skip
+    data = {
+        "agency": agency.pk,
+        "code": "it-fake",
+        "name": "Fake",
+        "name_en": "Fake",
+        "kind": "station",
+        "city": "Trieste",
+    }
     response = admin_client.post("/admin/core/unit/add/", data)
     assert response.status_code == 200
     assert "agency" in response.context["adminform"].form.errors

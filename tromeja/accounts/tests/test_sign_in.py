@@ -144,8 +144,15 @@ def test_sign_out_needs_post_and_ends_the_session(sl_duty):
 
 def test_anonymous_users_are_sent_to_sign_in_from_every_page(db):
     client = Client()
-    for url in ("/", "/notices/", "/notices/new/", "/accounts/tokens/", "/accounts/purpose/",
-                "/accounts/preferences/", "/audit/"):  # fmt: skip
+    for url in (
+        "/",
+        "/notices/",
+        "/notices/new/",
+        "/accounts/tokens/",
+        "/accounts/purpose/",
+        "/accounts/preferences/",
+        "/audit/",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(SIGN_IN), url
     assert client.get("/admin/").status_code == 302

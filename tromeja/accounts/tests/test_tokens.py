@@ -32,8 +32,9 @@ def test_a_token_acts_as_its_owner(sl_duty):
 
 def test_a_read_token_cannot_write(sl_duty):
     _token, secret = create_api_token(user=sl_duty, name="n", scope="read", days=30)
-    response = Client().post("/api/v1/notices", data={}, content_type="application/json",
-                             **bearer(secret))  # fmt: skip
+    response = Client().post(
+        "/api/v1/notices", data={}, content_type="application/json", **bearer(secret)
+    )
     assert response.status_code == 403
 
 
@@ -47,7 +48,7 @@ def test_a_write_token_can_write_without_csrf(sl_duty):
             "body": "b",
             "source_reliability": "A",
             "information_accuracy": "1",
-        },  # fmt: skip
+        },
         content_type="application/json",
         **bearer(secret),
     )

@@ -4,8 +4,11 @@ from django.db import migrations
 def load_reference(apps, schema_editor):
     from tromeja.core import reference
 
-    reference.load(apps.get_model("core", "Country"), apps.get_model("core", "Agency"),
-                   apps.get_model("core", "Unit"))  # fmt: skip
+    reference.load(
+        apps.get_model("core", "Country"),
+        apps.get_model("core", "Agency"),
+        apps.get_model("core", "Unit"),
+    )
 
 
 class Migration(migrations.Migration):

@@ -5,9 +5,10 @@ def load_reference(apps, schema_editor):
     from tromeja.core import reference
 
     reference.load(
-        apps.get_model("core", "Country"), apps.get_model("core", "Agency"),
+        apps.get_model("core", "Country"),
+        apps.get_model("core", "Agency"),
         apps.get_model("core", "Unit"),
-    )  # fmt: skip
+    )
 
 
 class Migration(migrations.Migration):

@@ -34,8 +34,9 @@ def request_slow(user, *, steps: int, pause: float = 0.05, data: str = "input"):
         jobs.input_path(job).write_text(data)
         return slow_job.enqueue(job_id)
 
-    return jobs.create(kind=KIND, user=user, params={"steps": steps, "pause": pause},
-                       enqueue=enqueue)  # fmt: skip
+    return jobs.create(
+        kind=KIND, user=user, params={"steps": steps, "pause": pause}, enqueue=enqueue
+    )
 
 
 class SlowMailBackend(EmailBackend):

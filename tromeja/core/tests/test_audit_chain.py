@@ -161,14 +161,19 @@ def test_a_batched_block_appends_its_entries_in_order_at_its_end(db, persona):
         assert (
             audit.log(AuditAction.COLLECTION, actor=officer, object_type="x", object_id="1") is None
         )
-        audit.log_many([audit.Event(AuditAction.DISCLOSURE, object_type="x", object_id="2")],
-                       actor=officer)  # fmt: skip
+        audit.log_many(
+            [audit.Event(AuditAction.DISCLOSURE, object_type="x", object_id="2")], actor=officer
+        )
         audit.log(AuditAction.ALTERATION, object_type="x", object_id="3")
         # Nothing is appended until the block ends.
         assert AuditEntry.objects.count() == already
     entries = AuditEntry.objects.order_by("seq").values_list("object_id", "actor_username")
     assert list(entries)[already - 1 :] == [
-        ("before", ""), ("1", "sl_duty"), ("2", "sl_duty"), ("3", "")]  # fmt: skip
+        ("before", ""),
+        ("1", "sl_duty"),
+        ("2", "sl_duty"),
+        ("3", ""),
+    ]
     assert audit.verify_chain().ok
 
 

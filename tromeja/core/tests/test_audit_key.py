@@ -21,8 +21,13 @@ def audit_key_of_a_node(data_dir: Path, **env) -> str:
     environment |= {"TROMEJA_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "tromeja.settings"}
     result = subprocess.run(
         [sys.executable, "-c", "from django.conf import settings; print(settings.AUDIT_CHAIN_KEY)"],
-        capture_output=True, text=True, env=environment | env, cwd=ROOT, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=environment | env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

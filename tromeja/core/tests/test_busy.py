@@ -11,8 +11,9 @@ from tromeja import testing
 def test_a_locked_database_is_a_busy_node_not_a_server_error(persona):
     client = testing.client_for(persona("sl_duty"))
     client.raise_request_exception = False
-    with mock.patch("tromeja.core.views.modules_for",
-                    side_effect=OperationalError("database is locked")):  # fmt: skip
+    with mock.patch(
+        "tromeja.core.views.modules_for", side_effect=OperationalError("database is locked")
+    ):
         page = client.get("/")
     assert page.status_code == 503 and page["Retry-After"] == "5"
     assert b"The node is busy; try again in a moment." in page.content
@@ -21,8 +22,9 @@ def test_a_locked_database_is_a_busy_node_not_a_server_error(persona):
 def test_the_api_says_busy_in_json(persona):
     client = testing.client_for(persona("sl_duty"))
     client.raise_request_exception = False
-    with mock.patch("tromeja.core.views.modules_for",
-                    side_effect=OperationalError("database is locked")):  # fmt: skip
+    with mock.patch(
+        "tromeja.core.views.modules_for", side_effect=OperationalError("database is locked")
+    ):
         # The same handler answers every path; an /api/ path gets JSON.
         from tromeja.core import busy
 

@@ -37,9 +37,15 @@ def colleague(persona, name: str, username: str):
     """A second officer of the same unit and roles as persona `name`."""
     unit_code, roles, _language = testing.PERSONAS[name]
     persona(name)  # loads the reference data if a transactional test emptied it
-    user = create_user(username=username, password=testing.PASSWORD,
-                       unit=Unit.objects.get(code=unit_code), roles=roles,
-                       first_name="Second", last_name=name, language="en")  # fmt: skip
+    user = create_user(
+        username=username,
+        password=testing.PASSWORD,
+        unit=Unit.objects.get(code=unit_code),
+        roles=roles,
+        first_name="Second",
+        last_name=name,
+        language="en",
+    )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
@@ -90,8 +96,12 @@ def race(*calls):
 def post(client, channel, page_url, api_url, form=None, body=None):
     if channel == "page":
         return lambda: client.post(page_url, form or {})
-    return lambda: client.post(api_url, json.dumps(body or {}), content_type="application/json",
-                               HTTP_X_PURPOSE="case 2026/117")  # fmt: skip
+    return lambda: client.post(
+        api_url,
+        json.dumps(body or {}),
+        content_type="application/json",
+        HTTP_X_PURPOSE="case 2026/117",
+    )
 
 
 def one_won(responses, channel):
@@ -142,7 +152,7 @@ def test_two_supervisors_validating_one_report_validate_it_once(
             channel,
             f"/incidents/{pk}/validate/",
             f"/api/v1/incidents/{pk}/validate",
-        )  # fmt: skip
+        )
         for s in supervisors
     ]
     winner = one_won(race(*calls), channel)
@@ -162,9 +172,15 @@ def test_validate_and_return_at_once_leave_one_decision(
     comment = "Add the nationality"
     responses = race(
         post(first, channel, f"/incidents/{pk}/validate/", f"/api/v1/incidents/{pk}/validate"),
-        post(second, channel, f"/incidents/{pk}/return/", f"/api/v1/incidents/{pk}/return",
-             form={"comment": comment}, body={"comment": comment}),
-    )  # fmt: skip
+        post(
+            second,
+            channel,
+            f"/incidents/{pk}/return/",
+            f"/api/v1/incidents/{pk}/return",
+            form={"comment": comment},
+            body={"comment": comment},
+        ),
+    )
     winner = one_won(responses, channel)
     report = Incident.objects.get(pk=pk)
     assert report.status == [Status.VALIDATED, Status.RETURNED][winner]
@@ -184,7 +200,7 @@ def test_a_report_submitted_twice_at_once_is_submitted_once(channel, persona, mo
             channel,
             f"/incidents/{pk}/submit/",
             f"/api/v1/incidents/{pk}/submit",
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     one_won(race(*calls), channel)
@@ -198,8 +214,13 @@ def test_a_report_submitted_twice_at_once_is_submitted_once(channel, persona, mo
 @pytest.fixture
 def request_leg(persona):
     italy = persona("it_duty")
-    case = exchange.send_request(user=italy, subject="Furgone CZ 5T2 8841", body="Conducente?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = exchange.send_request(
+        user=italy,
+        subject="Furgone CZ 5T2 8841",
+        body="Conducente?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     return case.legs.get()
 
 
@@ -211,9 +232,14 @@ def duty_officers(persona):
 def reply(client, channel, leg, kind, body="", ground=""):
     prefix = f"leg{leg.pk}"
     form = {f"{prefix}-kind": kind, f"{prefix}-body": body, f"{prefix}-refusal_ground": ground}
-    return post(client, channel, f"/exchange/legs/{leg.pk}/reply/",
-                f"/api/v1/exchange/legs/{leg.pk}/reply", form=form,
-                body={"kind": kind, "body": body, "refusal_ground": ground})  # fmt: skip
+    return post(
+        client,
+        channel,
+        f"/exchange/legs/{leg.pk}/reply/",
+        f"/api/v1/exchange/legs/{leg.pk}/reply",
+        form=form,
+        body={"kind": kind, "body": body, "refusal_ground": ground},
+    )
 
 
 def replies(leg):
@@ -254,8 +280,12 @@ def test_a_clarification_given_twice_at_once_is_given_once(
     channel, persona, request_leg, monkeypatch
 ):
     leg = request_leg
-    exchange.reply(user=persona("sl_duty"), leg=leg, kind=MessageKind.CLARIFICATION_REQUEST,
-                   body="Katero obdobje?")  # fmt: skip
+    exchange.reply(
+        user=persona("sl_duty"),
+        leg=leg,
+        kind=MessageKind.CLARIFICATION_REQUEST,
+        body="Katero obdobje?",
+    )
     requesters = persona("it_duty"), colleague(persona, "it_duty", "it_duty_2")
     hold_at_the_door(monkeypatch, exchange)
     mark = last_seq()
@@ -267,7 +297,7 @@ def test_a_clarification_given_twice_at_once_is_given_once(
             f"/api/v1/exchange/legs/{leg.pk}/clarify",
             form={f"leg{leg.pk}-body": "Ottobre"},
             body={"body": "Ottobre"},
-        )  # fmt: skip
+        )
         for r in requesters
     ]
     one_won(race(*calls), channel)
@@ -291,7 +321,7 @@ def test_a_case_closed_twice_at_once_is_closed_once(channel, persona, request_le
             f"/api/v1/exchange/cases/{case.pk}/close",
             form={"body": "Grazie"},
             body={"body": "Grazie"},
-        )  # fmt: skip
+        )
         for r in requesters
     ]
     one_won(race(*calls), channel)
@@ -338,8 +368,12 @@ def test_a_duty_officer_answering_a_stale_copy_of_a_leg_gets_stale_state(
     stale = type(request_leg).objects.get(pk=request_leg.pk)
     exchange.reply(user=duty_officers[0], leg=request_leg, kind=MessageKind.ANSWER, body="Ni.")
     with pytest.raises(StaleState, match="Answered"):
-        exchange.reply(user=duty_officers[1], leg=stale, kind=MessageKind.REFUSAL,
-                       refusal_ground="harms_investigation")  # fmt: skip
+        exchange.reply(
+            user=duty_officers[1],
+            leg=stale,
+            kind=MessageKind.REFUSAL,
+            refusal_ground="harms_investigation",
+        )
     assert replies(request_leg).count() == 1
 
 

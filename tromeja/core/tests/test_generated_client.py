@@ -26,10 +26,24 @@ def generated(live_server, tmp_path):
     (tmp_path / "config.yaml").write_text("post_hooks: []\n")
     tool = Path(sys.executable).with_name("openapi-python-client")
     done = subprocess.run(
-        [str(tool), "generate", "--path", "openapi.json", "--meta", "none",
-         "--output-path", PACKAGE, "--config", "config.yaml", "--fail-on-warning"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            str(tool),
+            "generate",
+            "--path",
+            "openapi.json",
+            "--meta",
+            "none",
+            "--output-path",
+            PACKAGE,
+            "--config",
+            "config.yaml",
+            "--fail-on-warning",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     sys.path.insert(0, str(tmp_path))
     try:
@@ -100,9 +114,10 @@ def test_a_generated_client_drives_the_main_flows(generated, live_server, refere
     assert shown.title == "White Ford Transit, Ukrainian plates"
 
     refused = generated(notices + "get_notice").sync_detailed(
-        notice.parsed.id, client=generated("client").AuthenticatedClient(
+        notice.parsed.id,
+        client=generated("client").AuthenticatedClient(
             base_url=live_server.url, token="trm_revoked"
         ),
-    )  # fmt: skip
+    )
     assert refused.status_code == 401
     assert isinstance(refused.parsed, models.Error)

@@ -96,8 +96,13 @@ def test_alerts_not_sent_for_long_are_reported(persona, fresh_run_dir):
 
     all_alive()
     persona("sl_duty")
-    services.send_request(user=persona("it_duty"), subject="Furgone", body="?",
-                          urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    services.send_request(
+        user=persona("it_duty"),
+        subject="Furgone",
+        body="?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     assert problems() == []
     Notification.objects.update(created_at=timezone.now() - health.ALERTS_LATE * 2)
     assert any("have not been sent" in p or "has not been sent" in p for p in problems())
@@ -106,8 +111,12 @@ def test_alerts_not_sent_for_long_are_reported(persona, fresh_run_dir):
 def test_the_health_page_is_for_this_nodes_administrators_only(persona, client, fresh_run_dir):
     assert client.get("/health/").status_code == 302  # anonymous: to the sign-in page
     assert testing.client_for(persona("sl_border")).get("/health/").status_code == 403
-    it_admin = create_user(username="it_admin", password=None, roles=[Role.NODE_ADMIN],
-                           unit=Unit.objects.get(code="it-dps"))  # fmt: skip
+    it_admin = create_user(
+        username="it_admin",
+        password=None,
+        roles=[Role.NODE_ADMIN],
+        unit=Unit.objects.get(code="it-dps"),
+    )
     TOTPDevice.objects.create(user=it_admin, name="phone", confirmed=True)
     assert testing.client_for(it_admin).get("/health/").status_code == 403
     page = testing.client_for(persona("sl_admin")).get("/health/")

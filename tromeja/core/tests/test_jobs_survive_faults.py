@@ -52,9 +52,11 @@ def test_a_job_of_a_worker_on_another_host_fails_when_its_lease_runs_out(persona
     settings.TROMEJA_JOB_LEASE_SECONDS = 60
     job = queued(persona("sl_border"), steps=1)
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, worker="another-host:4242", attempts=1,
+        status=JobStatus.RUNNING,
+        worker="another-host:4242",
+        attempts=1,
         started_at=timezone.now(),
-    )  # fmt: skip
+    )
     lease = jobs.job_dir(job) / jobs.LEASE_NAME
     lease.write_text("another-host:4242")
     assert jobs.reap() == []  # renewed just now
@@ -131,12 +133,21 @@ def test_the_progress_page_of_a_job_whose_worker_died_says_so_and_offers_a_retry
     from tromeja.incidents import imports
 
     user = persona("sl_border")
-    job = jobs.create(kind=imports.KIND, user=user, params={"file_name": "a.csv"},
-                      enqueue=slow_tasks.slow_job.enqueue)  # fmt: skip
+    job = jobs.create(
+        kind=imports.KIND,
+        user=user,
+        params={"file_name": "a.csv"},
+        enqueue=slow_tasks.slow_job.enqueue,
+    )
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, worker=f"{socket.gethostname()}:999999999", attempts=1,
-        phase="checking", total=10, done=4, started_at=timezone.now(),
-    )  # fmt: skip
+        status=JobStatus.RUNNING,
+        worker=f"{socket.gethostname()}:999999999",
+        attempts=1,
+        phase="checking",
+        total=10,
+        done=4,
+        started_at=timezone.now(),
+    )
     page = testing.client_for(user).get(f"/incidents/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
     assert b"every 1s" not in page.content
     assert b"stopped before it finished" in page.content
@@ -212,9 +223,12 @@ def test_serve_restarts_a_killed_worker_which_fails_the_orphaned_job(reference_d
         subprocs.until(lambda: Job.objects.get(pk=job.pk).status == JobStatus.FAILED, 30)
         assert Job.objects.get(pk=job.pk).error == jobs.LOST
         names = subprocs.until(
-            lambda: [p.name for p in health.run_dir().glob("worker-*")
-                     if p.name != f"worker-{socket.gethostname()}-{old_pid}"]
-        )  # fmt: skip
+            lambda: [
+                p.name
+                for p in health.run_dir().glob("worker-*")
+                if p.name != f"worker-{socket.gethostname()}-{old_pid}"
+            ]
+        )
         assert names
     finally:
         server.send_signal(signal.SIGTERM)
@@ -251,8 +265,13 @@ def test_an_import_whose_worker_is_killed_ends_failed_and_imports_once_when_retr
 
     user = persona("sl_border")
     rows = 6000
-    job = imports.request_import(user=user, data=csv_bytes([row(i) for i in range(rows)]),
-                                 file_name="reports.csv", mode="all", submit=False)  # fmt: skip
+    job = imports.request_import(
+        user=user,
+        data=csv_bytes([row(i) for i in range(rows)]),
+        file_name="reports.csv",
+        mode="all",
+        submit=False,
+    )
     worker = subprocs.start("worker")
     try:
         subprocs.until(

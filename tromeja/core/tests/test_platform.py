@@ -178,8 +178,12 @@ def test_the_node_serves_pages_with_its_own_server(tmp_path):
     env |= {"TROMEJA_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "tromeja.cli", "serve", "--no-worker", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

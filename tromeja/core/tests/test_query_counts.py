@@ -70,9 +70,13 @@ def test_the_requesters_inbox_does_not_query_per_request(persona):
 def test_the_case_page_does_not_query_per_message(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
     case = exchange.send_request(
-        user=italy, subject="Kombi", body="Kdo je voznik?", urgency="not_urgent",
-        recipients=["SI"], vehicles=[{"plate": "KA 001 XX", "registration_country": "UA"}],
-    )  # fmt: skip
+        user=italy,
+        subject="Kombi",
+        body="Kdo je voznik?",
+        urgency="not_urgent",
+        recipients=["SI"],
+        vehicles=[{"plate": "KA 001 XX", "registration_country": "UA"}],
+    )
     leg = case.legs.get()
     client = testing.client_for(slovenia)
     url = f"/exchange/cases/{case.pk}/"
@@ -141,10 +145,18 @@ def test_the_incident_api_detail_queries_only_the_cross_match_per_vehicle(person
     officer, supervisor = persona("sl_duty"), persona("sl_supervisor")
     client = testing.client_for(officer)
     vehicles = [{"plate": f"LJ {i:03d} AB", "registration_country": "SI"} for i in range(12)]
-    few = testing.incident(officer, validate_by=supervisor, persons_total=0,
-                           entities=incidents.Entities(vehicles=vehicles[:2]))  # fmt: skip
-    many = testing.incident(officer, validate_by=supervisor, persons_total=0,
-                            entities=incidents.Entities(vehicles=vehicles))  # fmt: skip
+    few = testing.incident(
+        officer,
+        validate_by=supervisor,
+        persons_total=0,
+        entities=incidents.Entities(vehicles=vehicles[:2]),
+    )
+    many = testing.incident(
+        officer,
+        validate_by=supervisor,
+        persons_total=0,
+        entities=incidents.Entities(vehicles=vehicles),
+    )
     headers = {"HTTP_X_PURPOSE": "case 2026/117"}
     queries(client, f"/api/v1/incidents/{few.pk}", **headers)
     first = queries(client, f"/api/v1/incidents/{few.pk}", **headers)

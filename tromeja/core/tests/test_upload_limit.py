@@ -118,10 +118,16 @@ def test_waitress_lets_bodies_far_over_the_upload_limit_reach_the_node(settings)
 
 
 def _information(attachment: bytes) -> str:
-    return json.dumps({
-        "subject": "Posnetek", "body": "Posnetek nadzorne kamere.", "recipients": ["SI"],
-        "attachments": [{"name": "posnetek.pdf",
-                         "content_base64": base64.b64encode(attachment).decode()}]})  # fmt: skip
+    return json.dumps(
+        {
+            "subject": "Posnetek",
+            "body": "Posnetek nadzorne kamere.",
+            "recipients": ["SI"],
+            "attachments": [
+                {"name": "posnetek.pdf", "content_base64": base64.b64encode(attachment).decode()}
+            ],
+        }
+    )
 
 
 def test_the_api_accepts_a_20_mb_attachment_in_base64(persona, data_dir):
@@ -129,8 +135,9 @@ def test_the_api_accepts_a_20_mb_attachment_in_base64(persona, data_dir):
     pdf = PDF + b"0" * (20 * MB - len(PDF) - 1)
     body = _information(pdf)
     assert len(body) > 26 * MB
-    response = client.post("/api/v1/exchange/information", data=body,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/exchange/information", data=body, content_type="application/json"
+    )
     assert response.status_code == 201, response.content[:300]
     attachment = response.json()["messages"][0]["attachments"][0]
     assert attachment["name"] == "posnetek.pdf" and attachment["size"] == len(pdf)
@@ -140,8 +147,9 @@ def test_the_api_accepts_a_20_mb_attachment_in_base64(persona, data_dir):
 def test_an_api_attachment_body_over_the_upload_limit_answers_413_in_json(persona, data_dir):
     client = testing.client_for(persona("it_duty"))
     body = _information(PDF + b"0" * (4 * MB))  # 5.3 MB in Base64
-    response = client.post("/api/v1/exchange/information", data=body,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/exchange/information", data=body, content_type="application/json"
+    )
     assert response.status_code == 413
     assert "at most 5 MB" in response.json()["detail"]
 
@@ -159,8 +167,11 @@ def test_other_api_bodies_keep_the_small_limit_and_answer_413_in_json(persona):
 
 def test_form_fields_over_the_small_limit_get_the_413_page(persona):
     client = testing.client_for(persona("sl_duty"))
-    encoded = client.post("/notices/new/", data="title=" + "x" * (3 * MB),
-                          content_type="application/x-www-form-urlencoded")  # fmt: skip
+    encoded = client.post(
+        "/notices/new/",
+        data="title=" + "x" * (3 * MB),
+        content_type="application/x-www-form-urlencoded",
+    )
     multipart = client.post("/notices/new/", data={"title": "x" * (3 * MB)})
     for response in (encoded, multipart):
         assert response.status_code == 413
@@ -183,6 +194,9 @@ def test_every_api_call_with_attachments_may_carry_a_large_body(settings):
             fields = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
             (with_files if "attachments" in fields else without).append(concrete)
     assert with_files
-    large = [p for p in with_files + without if any(
-        re.match(pattern, p) for pattern in settings.TROMEJA_LARGE_BODY_PATHS)]  # fmt: skip
+    large = [
+        p
+        for p in with_files + without
+        if any(re.match(pattern, p) for pattern in settings.TROMEJA_LARGE_BODY_PATHS)
+    ]
     assert sorted(large) == sorted(with_files)

@@ -209,9 +209,13 @@ def world(persona):
 
     start = timezone.now() + timedelta(days=1)
     OTHER_SHIFT["shift"] = DutyShift.objects.create(
-        country_id="SI", officer=users["sl_duty"], role="duty_officer", starts_at=start,
-        ends_at=start + timedelta(hours=8), created_by=users["sl_duty"],
-    )  # fmt: skip
+        country_id="SI",
+        officer=users["sl_duty"],
+        role="duty_officer",
+        starts_at=start,
+        ends_at=start + timedelta(hours=8),
+        created_by=users["sl_duty"],
+    )
     # An audit export of another DPO, and another user's API token.
     from tromeja.auditlog.services import request_export
 
@@ -221,8 +225,13 @@ def world(persona):
     # An import of an Italian supervisor, with its file of errors.
     from tromeja.incidents import imports
 
-    job = imports.request_import(user=persona("it_supervisor"), data=b"type,latitude\nsmuggler,x\n",
-                                 file_name="walk.csv", mode="all", submit=False)  # fmt: skip
+    job = imports.request_import(
+        user=persona("it_supervisor"),
+        data=b"type,latitude\nsmuggler,x\n",
+        file_name="walk.csv",
+        mode="all",
+        submit=False,
+    )
     imports.run_import(job.pk)
     OTHER_JOB["job"] = job
     return users, records, export, token
@@ -311,8 +320,12 @@ def page_urls(records, export, token):
             assert url_name in POST_ONLY, f"the walker cannot fill {url_name}: teach it"
             continue  # a form post without a record
         if parameter in PAGE_OWNERS:
-            value = {"job_id": OTHER_JOB["job"], "token_id": token, "export_id": export,
-                     "shift_id": OTHER_SHIFT["shift"]}[parameter]  # fmt: skip
+            value = {
+                "job_id": OTHER_JOB["job"],
+                "token_id": token,
+                "export_id": export,
+                "shift_id": OTHER_SHIFT["shift"],
+            }[parameter]
             args = [value.pk, "errors.csv"] if url_name == "incidents:job_file" else [value.pk]
             yield url_name, parameter, method, reverse(url_name, args=args)
         else:
@@ -478,8 +491,11 @@ def filled(path, records, token):
         for marker, objects in CASE_OBJECTS.items():
             yield marker, path.replace(f"{{{name}}}", str(objects[name]))
     elif name in OWNED_BY:
-        value = {"job_id": OTHER_JOB.get("job"), "token_id": token,
-                 "shift_id": OTHER_SHIFT.get("shift")}[name]  # fmt: skip
+        value = {
+            "job_id": OTHER_JOB.get("job"),
+            "token_id": token,
+            "shift_id": OTHER_SHIFT.get("shift"),
+        }[name]
         yield name, path.replace(f"{{{name}}}", str(value.pk))
     else:
         pytest.fail(f"the walker cannot fill {{{name}}} in {path}: teach it")
@@ -502,9 +518,13 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
                 continue  # creating records is tested in each module
             queries = ("", "?q=MARK", "?page=2") if marker is None else ("",)
             for query in queries:
-                response = client.generic(method, url + query, data=data,
-                                          content_type="application/json",
-                                          HTTP_X_PURPOSE="walk")  # fmt: skip
+                response = client.generic(
+                    method,
+                    url + query,
+                    data=data,
+                    content_type="application/json",
+                    HTTP_X_PURPOSE="walk",
+                )
                 status = response.status_code
                 where = f"{method} {url}{query}"
                 assert status < 500, (where, status)

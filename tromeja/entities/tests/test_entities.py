@@ -19,8 +19,9 @@ def _report(user, **lists):
 
 
 def _request(user, **about):
-    return exchange.send_request(user=user, subject="Kombi", body="?", urgency="not_urgent",
-                                 recipients=["SI"], **about)  # fmt: skip
+    return exchange.send_request(
+        user=user, subject="Kombi", body="?", urgency="not_urgent", recipients=["SI"], **about
+    )
 
 
 def _incident_error(user, name, item) -> str:
@@ -68,11 +69,13 @@ def test_plates_phones_and_documents_have_one_written_form():
 
 def test_cross_match_keys_are_distinct_and_in_order():
     found = entities.clean(
-        persons=[{"surname": "Kovačić", "category": "suspect"},
-                 {"surname": "Kovacich", "category": "suspect"}],
+        persons=[
+            {"surname": "Kovačić", "category": "suspect"},
+            {"surname": "Kovacich", "category": "suspect"},
+        ],
         phones=["+386 41 123 456", "041 123 456"],
         region="SI",
-    )  # fmt: skip
+    )
     assert found.errors == []
     assert found.keys() == [("person", "covacic|"), ("phone", "+38641123456")]
 
@@ -88,30 +91,73 @@ def test_the_key_condition_matches_only_the_keys_given():
 
 BAD = [
     ("vehicles", {"plate": "!!", "registration_country": "HR"}, "Vehicle 1: “!!” is not a licence"),
-    ("vehicles", {"plate": "ZG123AB", "registration_country": ""},
-     "Vehicle 1: Give the registration country"),
-    ("vehicles", {"plate": "ZG123AB", "registration_country": "ZZ"},
-     "Vehicle 1: Give the registration country"),
+    (
+        "vehicles",
+        {"plate": "ZG123AB", "registration_country": ""},
+        "Vehicle 1: Give the registration country",
+    ),
+    (
+        "vehicles",
+        {"plate": "ZG123AB", "registration_country": "ZZ"},
+        "Vehicle 1: Give the registration country",
+    ),
     ("phones", {"number": "call me"}, "Phone 1: “call me” is not a phone number."),
-    ("documents", {"type": "passport", "number": "1", "issuing_country": "UA"},
-     "Document 1: “1” is not a document number"),
-    ("documents", {"type": "visa", "number": "P1234567", "issuing_country": "UA"},
-     "Document 1: Choose the kind of document."),
-    ("documents", {"type": "passport", "number": "P1234567", "issuing_country": ""},
-     "Document 1: Give the issuing country"),
-    ("persons", {"role": "smuggler", "category": "suspect", "surname": ""},
-     "Person 1: A person needs at least a surname."),
-    ("persons", {"role": "smuggler", "category": "boss", "surname": "Hadžić"},
-     "Person 1: Say whether the person is a suspect"),
-    ("persons", {"role": "smuggler", "category": "suspect", "surname": "Hadžić",
-                 "nationality": "XX"}, "Person 1: “XX” is not a country code"),
-    ("persons", {"role": "smuggler", "category": "suspect", "surname": "Hadžić",
-                 "date_of_birth": "12.4.88"}, "Person 1: Write the date of birth as YYYY-MM-DD."),
-    ("persons", {"role": "smuggler", "category": "suspect", "surname": "Hadžić",
-                 "date_of_birth": "2999-01-01"}, "Person 1: The date of birth is not possible."),
-    ("persons", {"role": "smuggler", "category": "suspect", "surname": "Hadžić" * 30},
-     "Person 1: Names are at most 100 characters."),
-]  # fmt: skip
+    (
+        "documents",
+        {"type": "passport", "number": "1", "issuing_country": "UA"},
+        "Document 1: “1” is not a document number",
+    ),
+    (
+        "documents",
+        {"type": "visa", "number": "P1234567", "issuing_country": "UA"},
+        "Document 1: Choose the kind of document.",
+    ),
+    (
+        "documents",
+        {"type": "passport", "number": "P1234567", "issuing_country": ""},
+        "Document 1: Give the issuing country",
+    ),
+    (
+        "persons",
+        {"role": "smuggler", "category": "suspect", "surname": ""},
+        "Person 1: A person needs at least a surname.",
+    ),
+    (
+        "persons",
+        {"role": "smuggler", "category": "boss", "surname": "Hadžić"},
+        "Person 1: Say whether the person is a suspect",
+    ),
+    (
+        "persons",
+        {"role": "smuggler", "category": "suspect", "surname": "Hadžić", "nationality": "XX"},
+        "Person 1: “XX” is not a country code",
+    ),
+    (
+        "persons",
+        {
+            "role": "smuggler",
+            "category": "suspect",
+            "surname": "Hadžić",
+            "date_of_birth": "12.4.88",
+        },
+        "Person 1: Write the date of birth as YYYY-MM-DD.",
+    ),
+    (
+        "persons",
+        {
+            "role": "smuggler",
+            "category": "suspect",
+            "surname": "Hadžić",
+            "date_of_birth": "2999-01-01",
+        },
+        "Person 1: The date of birth is not possible.",
+    ),
+    (
+        "persons",
+        {"role": "smuggler", "category": "suspect", "surname": "Hadžić" * 30},
+        "Person 1: Names are at most 100 characters.",
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "item", "says"), BAD)
@@ -152,16 +198,25 @@ def test_only_a_report_asks_for_a_persons_role(persona):
 
 def test_a_report_and_a_request_key_the_same_entities_alike(persona):
     lists = {
-        "persons": [{"role": "smuggler", "category": "suspect", "surname": "Đorđević",
-                     "given_names": "Nikola", "nationality": "RS"}],
+        "persons": [
+            {
+                "role": "smuggler",
+                "category": "suspect",
+                "surname": "Đorđević",
+                "given_names": "Nikola",
+                "nationality": "RS",
+            }
+        ],
         "vehicles": [{"plate": "zg 123-ab", "registration_country": "hr"}],
         "phones": [{"number": "+386 41 123 456"}],
         "documents": [{"type": "passport", "number": "p 123-4567", "issuing_country": "rs"}],
-    }  # fmt: skip
+    }
     report = _report(persona("sl_border"), **lists)
-    about = {**lists, "phones": ["+386 41 123 456"],
-             "persons": [{"category": "suspect", "surname": "DJORDJEVIC",
-                          "given_names": "Nikola"}]}  # fmt: skip
+    about = {
+        **lists,
+        "phones": ["+386 41 123 456"],
+        "persons": [{"category": "suspect", "surname": "DJORDJEVIC", "given_names": "Nikola"}],
+    }
     case = _request(persona("it_duty"), **about)
     indexed = set(EntityRef.objects.filter(incident=report).values_list("kind", "key"))
     subjects = set(case.messages.get().subjects.values_list("kind", "key"))
@@ -183,12 +238,20 @@ def test_the_receiver_is_told_of_a_report_that_spells_the_name_otherwise(persona
         slovenia,
         entities=incidents.Entities(
             counts=COUNTS,
-            persons=[{"role": "smuggler", "category": "suspect", "surname": "Kovačić",
-                      "given_names": "Ivan"}],
+            persons=[
+                {
+                    "role": "smuggler",
+                    "category": "suspect",
+                    "surname": "Kovačić",
+                    "given_names": "Ivan",
+                }
+            ],
         ),
-    )  # fmt: skip
-    case = _request(persona("it_duty"), persons=[{"category": "suspect", "surname": "Kovacich",
-                                                  "given_names": "Ivan"}])  # fmt: skip
+    )
+    case = _request(
+        persona("it_duty"),
+        persons=[{"category": "suspect", "surname": "Kovacich", "given_names": "Ivan"}],
+    )
     hits = exchange.cross_check(user=slovenia, leg=case.legs.get())
     assert [h.reference for h in hits] == [seen.reference]
 
@@ -204,8 +267,13 @@ def test_stored_person_keys_are_refolded_as_new_ones_are_keyed(module):
     import importlib
 
     refold = importlib.import_module(module).refold
-    for surname, given in [("Đorđević", "Nikola"), ("Kovačić", "Ivan"), ("Giurissevich", "Marco"),
-                           ("Shehu", "Arben"), ("Hadžić", "")]:  # fmt: skip
+    for surname, given in [
+        ("Đorđević", "Nikola"),
+        ("Kovačić", "Ivan"),
+        ("Giurissevich", "Marco"),
+        ("Shehu", "Arben"),
+        ("Hadžić", ""),
+    ]:
         # As the keys were written before names were transliterated.
         before = f"{entities._plain(surname)}|{entities._plain(given)}"
         assert refold(before) == entities.person_key(surname, given)

@@ -14,8 +14,9 @@ from tromeja.exchange.models import Notification
 
 def test_each_alert_is_raised_once_however_often_the_check_runs(persona):
     italy, duty, supervisor = persona("it_duty"), persona("sl_duty"), persona("sl_supervisor")
-    case = services.send_request(user=italy, subject="Furgone", body="?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy, subject="Furgone", body="?", urgency="urgent_direct", recipients=["SI"]
+    )
     leg = case.legs.get()
     # The new urgent request reaches Slovenia's duty officer at once.
     assert list(Notification.objects.values_list("alert", "recipient")) == [
@@ -31,16 +32,22 @@ def test_each_alert_is_raised_once_however_often_the_check_runs(persona):
     for _ in range(3):
         assert alerts.raise_due_alerts(start + timedelta(hours=12)) == 0
     raised = sorted(Notification.objects.values_list("alert", "recipient"))
-    assert raised == sorted([
-        (Alert.NEW_URGENT, duty.pk), (Alert.HALF, duty.pk), (Alert.NINETY, duty.pk),
-        (Alert.EXPIRED, duty.pk), (Alert.EXPIRED, supervisor.pk),
-    ])  # fmt: skip
+    assert raised == sorted(
+        [
+            (Alert.NEW_URGENT, duty.pk),
+            (Alert.HALF, duty.pk),
+            (Alert.NINETY, duty.pk),
+            (Alert.EXPIRED, duty.pk),
+            (Alert.EXPIRED, supervisor.pk),
+        ]
+    )
 
 
 def test_the_check_skips_paused_and_answered_requests(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
-    case = services.send_request(user=italy, subject="Telefono", body="?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy, subject="Telefono", body="?", urgency="urgent_direct", recipients=["SI"]
+    )
     leg = case.legs.get()
     services.reply(user=slovenia, leg=leg, kind=MessageKind.CLARIFICATION_REQUEST, body="?")
     assert alerts.raise_due_alerts(leg.received_at + timedelta(hours=20)) == 0
@@ -48,8 +55,9 @@ def test_the_check_skips_paused_and_answered_requests(persona):
     services.reply(user=slovenia, leg=leg, kind=MessageKind.ANSWER, body="Nič.")
     assert alerts.raise_due_alerts(leg.received_at + timedelta(days=3)) == 0
     # A request that is not urgent alerts nobody on arrival.
-    services.send_request(user=italy, subject="Later", body="?", urgency="not_urgent",
-                          recipients=["SI"])  # fmt: skip
+    services.send_request(
+        user=italy, subject="Later", body="?", urgency="not_urgent", recipients=["SI"]
+    )
     assert not Notification.objects.filter(alert=Alert.HALF).exists()
     assert Notification.objects.filter(alert=Alert.NEW_URGENT).count() == 1
 
@@ -58,8 +66,13 @@ def test_notifications_are_sent_once_in_the_recipients_language(persona):
     italy, duty = persona("it_duty"), persona("sl_duty")
     duty.language, duty.email = "sl", "dezurni@policija.si"
     duty.save()
-    services.send_request(user=italy, subject="Furgone CZ 5T2 8841", body="?",
-                          urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    services.send_request(
+        user=italy,
+        subject="Furgone CZ 5T2 8841",
+        body="?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     call_command("check_deadlines", verbosity=0)
     call_command("check_deadlines", verbosity=0)  # nothing twice
     assert len(mail.outbox) == 1
@@ -76,8 +89,9 @@ def test_one_run_of_the_clock_sends_every_pending_alert(persona, monkeypatch):
     italy, duty = persona("it_duty"), persona("sl_duty")
     type(duty).objects.filter(pk=duty.pk).update(email="dezurni@policija.si")
     for subject in ("Furgone", "Camion", "Telefono"):
-        services.send_request(user=italy, subject=subject, body="?", urgency="urgent_direct",
-                              recipients=["SI"])  # fmt: skip
+        services.send_request(
+            user=italy, subject=subject, body="?", urgency="urgent_direct", recipients=["SI"]
+        )
     assert Notification.objects.filter(sent_at__isnull=True).count() == 3
     # Batches of one, as when another worker takes the rest of each batch.
     monkeypatch.setattr(alerts, "deliver", functools.partial(alerts.deliver, limit=1))

@@ -31,8 +31,12 @@ def data_dir(settings, tmp_path):
 
 
 def _request(user, **extra):
-    fields = {"subject": "Kombi UA AA0000A", "body": "Kdo je voznik?", "urgency": "not_urgent",
-              "recipients": ["SI"]}  # fmt: skip
+    fields = {
+        "subject": "Kombi UA AA0000A",
+        "body": "Kdo je voznik?",
+        "urgency": "not_urgent",
+        "recipients": ["SI"],
+    }
     return services.send_request(user=user, **{**fields, **extra})
 
 
@@ -46,19 +50,27 @@ def _nothing_sent():
 
 def test_subjects_of_every_kind_are_kept_and_persons_mark_personal_data(persona):
     italy = persona("it_duty")
-    report = testing.incident(persona("sl_duty"), validate_by=persona("sl_supervisor"),
-                              distribution="partners")  # fmt: skip
+    report = testing.incident(
+        persona("sl_duty"), validate_by=persona("sl_supervisor"), distribution="partners"
+    )
     # A Slovenian report shared with all partners: Italy may name it.
     case = _request(
         italy,
-        persons=[{"surname": "Hadžić", "given_names": "Emir", "date_of_birth": "1988-04-12",
-                  "nationality": "BA", "category": "suspect"}],
+        persons=[
+            {
+                "surname": "Hadžić",
+                "given_names": "Emir",
+                "date_of_birth": "1988-04-12",
+                "nationality": "BA",
+                "category": "suspect",
+            }
+        ],
         documents=[{"type": "passport", "number": "p 123-4567", "issuing_country": "af"}],
         places=[{"name": "Obrežje", "latitude": 45.852, "longitude": 15.69}],
         incidents=[report.reference],
         vehicles=[{"plate": "AA 0000 A", "registration_country": "UA"}],
         phones=["+380 90 000 0000"],
-    )  # fmt: skip
+    )
     request = case.messages.get()
     kinds = {s.kind: s for s in request.subjects.all()}
     assert set(kinds) == {"person", "document", "place", "incident", "vehicle", "phone"}
@@ -87,7 +99,7 @@ def test_the_receiver_is_told_where_requested_persons_and_documents_were_seen(pe
         persona("it_duty"),
         persons=[{"surname": "HADZIC", "given_names": "emir", "category": "suspect"}],
         documents=[{"type": "passport", "number": "P1234567", "issuing_country": "AF"}],
-    )  # fmt: skip
+    )
     hits = services.cross_check(user=slovenia, leg=case.legs.get())
     assert {(h.kind, h.reference) for h in hits} == {
         ("person", seen.reference),
@@ -101,10 +113,17 @@ def services_entities(*, surname, given, document):
     from tromeja.incidents.services import Entities
 
     return Entities(
-        persons=[{"role": "smuggler", "category": "suspect", "surname": surname,
-                  "given_names": given, "nationality": "BA"}],
+        persons=[
+            {
+                "role": "smuggler",
+                "category": "suspect",
+                "surname": surname,
+                "given_names": given,
+                "nationality": "BA",
+            }
+        ],
         documents=[{"type": "passport", "number": document, "issuing_country": "AF"}],
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -112,14 +131,26 @@ def services_entities(*, surname, given, document):
     [
         ("persons", [{"surname": "", "given_names": "Emir", "category": "suspect"}], "surname"),
         ("persons", [{"surname": "Hadžić", "category": "boss"}], "suspect"),
-        ("persons", [{"surname": "Hadžić", "category": "suspect", "date_of_birth": "12.4.88"}],
-         "YYYY-MM-DD"),
-        ("persons", [{"surname": "Hadžić", "category": "suspect", "date_of_birth": "2999-01-01"}],
-         "not possible"),
-        ("persons", [{"surname": "Hadžić", "category": "suspect", "nationality": "XX"}],
-         "country code"),
-        ("documents", [{"type": "passport", "number": "P1", "issuing_country": "AF"}],
-         "document number"),
+        (
+            "persons",
+            [{"surname": "Hadžić", "category": "suspect", "date_of_birth": "12.4.88"}],
+            "YYYY-MM-DD",
+        ),
+        (
+            "persons",
+            [{"surname": "Hadžić", "category": "suspect", "date_of_birth": "2999-01-01"}],
+            "not possible",
+        ),
+        (
+            "persons",
+            [{"surname": "Hadžić", "category": "suspect", "nationality": "XX"}],
+            "country code",
+        ),
+        (
+            "documents",
+            [{"type": "passport", "number": "P1", "issuing_country": "AF"}],
+            "document number",
+        ),
         ("documents", [{"type": "visa", "number": "P1234567", "issuing_country": "AF"}], "kind"),
         ("places", [{"name": "?", "latitude": 95, "longitude": 15}], "between"),
         ("places", [{"name": "?", "latitude": "north", "longitude": 15}], "latitude"),
@@ -128,13 +159,19 @@ def services_entities(*, surname, given, document):
         ("vehicles", [{"plate": "LJ 123 AB", "registration_country": "ZZ"}], "registration"),
         ("phones", ["call me"], "phone number"),
     ],
-)  # fmt: skip
+)
 def test_malformed_subjects_are_refused_and_nothing_is_sent(persona, field, value, says):
     with pytest.raises(ValidationError) as exc:
         _request(persona("it_duty"), **{field: value})
     assert says in " ".join(exc.value.message_dict[field])
-    kind = {"persons": "Person", "documents": "Document", "places": "Place",
-            "incidents": "Report", "vehicles": "Vehicle", "phones": "Phone"}[field]  # fmt: skip
+    kind = {
+        "persons": "Person",
+        "documents": "Document",
+        "places": "Place",
+        "incidents": "Report",
+        "vehicles": "Vehicle",
+        "phones": "Phone",
+    }[field]
     assert exc.value.message_dict[field][0].startswith(f"{kind} 1: ")
     _nothing_sent()
 
@@ -148,8 +185,9 @@ def test_a_report_the_sender_cannot_see_cannot_be_named(persona):
 
 
 def test_an_attachment_is_stored_outside_the_web_root_under_its_hash(persona, data_dir):
-    case = _request(persona("it_duty"),
-                    attachments=[SimpleUploadedFile("../../etc/zapisnik.pdf", PDF)])  # fmt: skip
+    case = _request(
+        persona("it_duty"), attachments=[SimpleUploadedFile("../../etc/zapisnik.pdf", PDF)]
+    )
     attachment = Attachment.objects.get()
     digest = hashlib.sha256(PDF).hexdigest()
     assert attachment.sha256 == digest and attachment.name == "zapisnik.pdf"
@@ -207,20 +245,36 @@ def test_a_60_mb_attachment_is_refused_and_nothing_is_sent(persona, data_dir):
 def test_the_page_refuses_a_60_mb_upload_before_reading_it(persona):
     client = testing.client_for(persona("it_duty"))
     big = SimpleUploadedFile("posnetek.pdf", PDF + b"0" * (60 * 1024 * 1024))
-    response = client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "not_urgent", "subject": "Posnetek", "body": "?",
-        "handling_code": "H0", "attachments": [big]})  # fmt: skip
+    response = client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "not_urgent",
+            "subject": "Posnetek",
+            "body": "?",
+            "handling_code": "H0",
+            "attachments": [big],
+        },
+    )
     assert response.status_code == 413
     _nothing_sent()
 
 
 def test_the_page_names_a_disguised_program_and_keeps_the_form(persona):
     client = testing.client_for(persona("it_duty"))
-    response = client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "not_urgent", "subject": "Zapisnik", "body": "?",
-        "handling_code": "H0", "persons": "Hadžić; Emir; 1988-04-12; BA",
-        "person_category": "suspect",
-        "attachments": [SimpleUploadedFile("zapisnik.pdf", EXE)]})  # fmt: skip
+    response = client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "not_urgent",
+            "subject": "Zapisnik",
+            "body": "?",
+            "handling_code": "H0",
+            "persons": "Hadžić; Emir; 1988-04-12; BA",
+            "person_category": "suspect",
+            "attachments": [SimpleUploadedFile("zapisnik.pdf", EXE)],
+        },
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "zapisnik.pdf" in text and "Windows program" in text
@@ -230,27 +284,46 @@ def test_the_page_names_a_disguised_program_and_keeps_the_form(persona):
 
 def test_the_page_sends_subjects_and_files(persona):
     client = testing.client_for(persona("it_duty"))
-    response = client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "not_urgent", "subject": "Zapisnik", "body": "?",
-        "handling_code": "H0", "persons": "Hadžić; Emir; 1988-04-12; BA",
-        "person_category": "victim", "documents": "P1234567; AF; passport",
-        "places": "Obrežje; 45.852, 15.690",
-        "attachments": [SimpleUploadedFile("zapisnik.pdf", PDF), SimpleUploadedFile(
-            "seznam.csv", "tablica;država\nAA0000A;UA\n".encode())]})  # fmt: skip
+    response = client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "not_urgent",
+            "subject": "Zapisnik",
+            "body": "?",
+            "handling_code": "H0",
+            "persons": "Hadžić; Emir; 1988-04-12; BA",
+            "person_category": "victim",
+            "documents": "P1234567; AF; passport",
+            "places": "Obrežje; 45.852, 15.690",
+            "attachments": [
+                SimpleUploadedFile("zapisnik.pdf", PDF),
+                SimpleUploadedFile("seznam.csv", "tablica;država\nAA0000A;UA\n".encode()),
+            ],
+        },
+    )
     assert response.status_code == 302
     message = Message.objects.get()
     assert sorted(message.subjects.values_list("kind", flat=True)) == [
-        "document", "person", "place"]  # fmt: skip
+        "document",
+        "person",
+        "place",
+    ]
     assert message.subjects.get(kind="person").category == "victim"
     assert sorted(message.attachments.values_list("content_type", flat=True)) == [
-        "application/pdf", "text/csv"]  # fmt: skip
+        "application/pdf",
+        "text/csv",
+    ]
 
 
 def test_an_answer_carries_attachments_through_the_api(persona):
     case = _request(persona("it_duty"))
     si = testing.client_for(persona("sl_duty"))
-    body = {"kind": "answer", "body": "Voznik je znan.", "attachments": [
-        {"name": "zapisnik.pdf", "content_base64": base64.b64encode(PDF).decode()}]}  # fmt: skip
+    body = {
+        "kind": "answer",
+        "body": "Voznik je znan.",
+        "attachments": [{"name": "zapisnik.pdf", "content_base64": base64.b64encode(PDF).decode()}],
+    }
     url = f"/api/v1/exchange/legs/{case.legs.get().pk}/reply"
     answered = si.post(url, data=json.dumps(body), content_type="application/json")
     assert answered.status_code == 200
@@ -262,11 +335,16 @@ def test_an_answer_carries_attachments_through_the_api(persona):
 def test_the_api_refuses_a_disguised_program_and_bad_base64(persona):
     it = testing.client_for(persona("it_duty"))
     for content in (base64.b64encode(EXE).decode(), "not base64!"):
-        body = {"subject": "Zapisnik", "body": "?", "urgency": "not_urgent",
-                "recipients": ["SI"],
-                "attachments": [{"name": "zapisnik.pdf", "content_base64": content}]}  # fmt: skip
-        response = it.post("/api/v1/exchange/requests", data=json.dumps(body),
-                           content_type="application/json")  # fmt: skip
+        body = {
+            "subject": "Zapisnik",
+            "body": "?",
+            "urgency": "not_urgent",
+            "recipients": ["SI"],
+            "attachments": [{"name": "zapisnik.pdf", "content_base64": content}],
+        }
+        response = it.post(
+            "/api/v1/exchange/requests", data=json.dumps(body), content_type="application/json"
+        )
         assert response.status_code == 422
         assert "zapisnik.pdf" in response.content.decode()
     _nothing_sent()

@@ -18,17 +18,24 @@ from tromeja.exchange.models import Case, Leg, Message
 
 
 def _request(user, **extra):
-    fields = {"subject": "Kombi UA AA0000A", "body": "Kdo je voznik?", "urgency": "not_urgent",
-              "recipients": ["SI"]}  # fmt: skip
+    fields = {
+        "subject": "Kombi UA AA0000A",
+        "body": "Kdo je voznik?",
+        "urgency": "not_urgent",
+        "recipients": ["SI"],
+    }
     return services.send_request(user=user, **{**fields, **extra})
 
 
 def test_spontaneous_information_reaches_its_recipients_without_a_deadline(persona):
     slovenia, italy, croatia = persona("sl_duty"), persona("it_duty"), persona("hr_duty")
     case = services.send_information(
-        user=slovenia, subject="Skupina 14 oseb proti Trstu", body="Kombi CZ 5T2 8841 proti IT.",
-        recipients=["IT"], vehicles=[{"plate": "5T2 8841", "registration_country": "CZ"}],
-    )  # fmt: skip
+        user=slovenia,
+        subject="Skupina 14 oseb proti Trstu",
+        body="Kombi CZ 5T2 8841 proti IT.",
+        recipients=["IT"],
+        vehicles=[{"plate": "5T2 8841", "registration_country": "CZ"}],
+    )
     message = case.messages.get()
     assert message.kind == MessageKind.SPONTANEOUS and not case.legs.exists()
     assert Message.objects.restrict(italy).filter(pk=message.pk).exists()
@@ -40,8 +47,9 @@ def test_spontaneous_information_reaches_its_recipients_without_a_deadline(perso
 
 def test_information_needs_text_and_partners(persona):
     with pytest.raises(ValidationError) as exc:
-        services.send_information(user=persona("sl_duty"), subject="?", body=" ",
-                                  recipients=["SI", "XX"])  # fmt: skip
+        services.send_information(
+            user=persona("sl_duty"), subject="?", body=" ", recipients=["SI", "XX"]
+        )
     assert set(exc.value.message_dict) == {"body", "recipients"}
     assert not Case.objects.exists()
 
@@ -52,8 +60,13 @@ def test_information_needs_text_and_partners(persona):
 )
 def test_unknown_own_or_unconnected_recipients_are_refused(persona, recipients, says):
     with pytest.raises(ValidationError) as exc:
-        services.send_request(user=persona("it_duty"), subject="Targa", body="?",
-                              urgency="not_urgent", recipients=recipients)  # fmt: skip
+        services.send_request(
+            user=persona("it_duty"),
+            subject="Targa",
+            body="?",
+            urgency="not_urgent",
+            recipients=recipients,
+        )
     assert says in exc.value.message_dict["recipients"][0]
     assert not Case.objects.exists() and not Leg.objects.exists()
 
@@ -61,8 +74,12 @@ def test_unknown_own_or_unconnected_recipients_are_refused(persona, recipients, 
 def test_the_requester_closes_a_case_and_open_requests_stop(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
     case = _request(italy, recipients=["SI", "HR"])
-    services.reply(user=slovenia, leg=case.legs.get(recipient_country="SI"),
-                   kind=MessageKind.CLARIFICATION_REQUEST, body="Katero obdobje?")  # fmt: skip
+    services.reply(
+        user=slovenia,
+        leg=case.legs.get(recipient_country="SI"),
+        kind=MessageKind.CLARIFICATION_REQUEST,
+        body="Katero obdobje?",
+    )
     with pytest.raises(PermissionDenied):
         services.close_case(user=slovenia, case=case, body="?")
     note = services.close_case(user=italy, case=case, body="Voznik je prijet.")
@@ -85,11 +102,19 @@ def test_closing_through_the_page_and_the_api(persona, client):
     assert Leg.objects.get().state == LegState.NEW
     hr = testing.client_for(persona("hr_duty"))
     assert hr.post(f"/exchange/cases/{case.pk}/close/").status_code == 404
-    assert hr.post(f"/api/v1/exchange/cases/{case.pk}/close", data="{}",
-                   content_type="application/json").status_code == 404  # fmt: skip
+    assert (
+        hr.post(
+            f"/api/v1/exchange/cases/{case.pk}/close", data="{}", content_type="application/json"
+        ).status_code
+        == 404
+    )
     si = testing.client_for(persona("sl_duty"))
-    assert si.post(f"/api/v1/exchange/cases/{case.pk}/close", data="{}",
-                   content_type="application/json").status_code == 403  # fmt: skip
+    assert (
+        si.post(
+            f"/api/v1/exchange/cases/{case.pk}/close", data="{}", content_type="application/json"
+        ).status_code
+        == 403
+    )
     border = testing.client_for(persona("sl_border"))
     assert border.post(f"/exchange/cases/{case.pk}/close/").status_code == 403
     assert page.post(f"/exchange/cases/{case.pk}/close/", {"body": "Končano."}).status_code == 302
@@ -109,8 +134,9 @@ def test_the_receiver_sees_earlier_cases_about_the_same_subjects(persona):
     assert services.earlier_cases(user=italy, leg=case.legs.get()) == []
     page = testing.client_for(slovenia).get(f"/exchange/cases/{case.pk}/").content.decode()
     assert "Asked about in earlier cases" in page and earlier.reference in page
-    assert AuditEntry.objects.filter(action=AuditAction.COMBINATION,
-                                     detail__cases=[str(earlier.pk)]).exists()  # fmt: skip
+    assert AuditEntry.objects.filter(
+        action=AuditAction.COMBINATION, detail__cases=[str(earlier.pk)]
+    ).exists()
 
 
 def test_a_print_stamps_every_message_and_is_logged(persona, client):
@@ -132,23 +158,33 @@ def test_a_print_stamps_every_message_and_is_logged(persona, client):
 
 def test_information_through_the_api(persona):
     it = testing.client_for(persona("it_duty"))
-    body = {"subject": "Furgone", "body": "Diretto verso Trieste.", "recipients": ["SI"],
-            "phones": ["+386 40 123 456"]}  # fmt: skip
-    response = it.post("/api/v1/exchange/information", data=json.dumps(body),
-                       content_type="application/json")  # fmt: skip
+    body = {
+        "subject": "Furgone",
+        "body": "Diretto verso Trieste.",
+        "recipients": ["SI"],
+        "phones": ["+386 40 123 456"],
+    }
+    response = it.post(
+        "/api/v1/exchange/information", data=json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 201
     assert response.json()["messages"][0]["kind"] == "spontaneous"
     assert response.json()["legs"] == []
     border = testing.client_for(persona("sl_border"))
-    assert border.post("/api/v1/exchange/information", data=json.dumps(body),
-                       content_type="application/json").status_code == 403  # fmt: skip
+    assert (
+        border.post(
+            "/api/v1/exchange/information", data=json.dumps(body), content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_a_new_partner_counts_days_in_its_own_time_zone(persona):
     # Bosnia and Herzegovina's border police joins as an associated partner:
     # configuration only.
-    Country.objects.filter(code="BA").update(partnership=Partnership.FULL,
-                                             time_zone="Europe/Sarajevo")  # fmt: skip
+    Country.objects.filter(code="BA").update(
+        partnership=Partnership.FULL, time_zone="Europe/Sarajevo"
+    )
     Country.objects.filter(code="IT").update(time_zone="Atlantic/Azores")
     case = _request(persona("sl_duty"), recipients=["BA", "IT"], urgency="urgent_indirect")
     ba, it = case.legs.get(recipient_country="BA"), case.legs.get(recipient_country="IT")

@@ -28,8 +28,13 @@ def test_the_clock_loop_goes_on_after_a_locked_database_and_says_so_meanwhile(
 ):
     settings.DATA_DIR = tmp_path
     persona("sl_duty")
-    services.send_request(user=persona("it_duty"), subject="Furgone", body="?",
-                          urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    services.send_request(
+        user=persona("it_duty"),
+        subject="Furgone",
+        body="?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     real = alerts.raise_due_alerts
     calls = {"n": 0}
     seen = []
@@ -72,7 +77,7 @@ def test_a_clock_killed_while_it_delivers_raises_each_alert_once_after_restart(
             body="?",
             urgency="urgent_indirect",
             recipients=["SI"],
-        ).legs.get()  # fmt: skip
+        ).legs.get()
         for n in range(3)
     ]
     # Their time is over: every alert is due (and new-urgent ones are raised already).

@@ -85,10 +85,18 @@ def test_times_without_a_zone_and_impossible_suspensions_are_refused():
         base_due(datetime(2026, 5, 4, 8, 0), Urgency.NOT_URGENT, LJUBLJANA)
     received = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="ends before it starts"):
-        Clock.of(received, "urgent_direct", LJUBLJANA,
-                 [(received + timedelta(hours=2), received + timedelta(hours=1))])  # fmt: skip
+        Clock.of(
+            received,
+            "urgent_direct",
+            LJUBLJANA,
+            [(received + timedelta(hours=2), received + timedelta(hours=1))],
+        )
     with pytest.raises(ValueError, match="still be open"):
-        Clock.of(received, "urgent_direct", LJUBLJANA,
-                 [(received, None), (received + timedelta(hours=1), None)])  # fmt: skip
+        Clock.of(
+            received,
+            "urgent_direct",
+            LJUBLJANA,
+            [(received, None), (received + timedelta(hours=1), None)],
+        )
     with pytest.raises(ValueError):
         Clock.of(received, "whenever", LJUBLJANA)

@@ -24,13 +24,20 @@ LJUBLJANA = ZoneInfo("Europe/Ljubljana")
 
 def colleague(name="sl_duty2", role=Role.DUTY_OFFICER, unit="si-smps"):
     """Another officer of the Slovenian contact point."""
-    return create_user(username=name, password=testing.PASSWORD, unit=Unit.objects.get(code=unit),
-                       roles=[role], first_name="Ana", last_name=name.title())  # fmt: skip
+    return create_user(
+        username=name,
+        password=testing.PASSWORD,
+        unit=Unit.objects.get(code=unit),
+        roles=[role],
+        first_name="Ana",
+        last_name=name.title(),
+    )
 
 
 def request_to(user, recipients=("SI",), urgency="not_urgent", subject="Furgone"):
-    case = services.send_request(user=user, subject=subject, body="?", urgency=urgency,
-                                 recipients=list(recipients))  # fmt: skip
+    case = services.send_request(
+        user=user, subject=subject, body="?", urgency=urgency, recipients=list(recipients)
+    )
     return case.legs.get(recipient_country_id=recipients[0])
 
 
@@ -59,8 +66,9 @@ def test_a_duty_officer_takes_a_request_and_a_supervisor_reassigns_it(persona):
     duty.assign(user=chief, leg=leg, officer=other)
     leg.refresh_from_db()
     assert leg.assigned_to == other
-    entries = AuditEntry.objects.filter(object_type="exchange.leg", object_id=str(leg.pk),
-                                        action="alteration").order_by("seq")  # fmt: skip
+    entries = AuditEntry.objects.filter(
+        object_type="exchange.leg", object_id=str(leg.pk), action="alteration"
+    ).order_by("seq")
     assert [e.detail["assigned_to"] for e in entries] == ["sl_duty", "sl_duty2"]
     assert entries.last().detail["previous"] == "sl_duty"
     assert entries.last().actor_username == "sl_supervisor"
@@ -126,13 +134,28 @@ def test_a_day_covered_six_to_twenty_two_leaves_the_night_uncovered(persona):
     chief, slovenia, other = persona("sl_supervisor"), persona("sl_duty"), colleague()
     day = tomorrow()
     for d in (day, day + timedelta(days=1)):
-        duty.add_shift(user=chief, officer=slovenia, role=DutyRole.DUTY_OFFICER,
-                       starts_at=at(d, 6), ends_at=at(d, 14))  # fmt: skip
-        duty.add_shift(user=chief, officer=other, role=DutyRole.DUTY_OFFICER,
-                       starts_at=at(d, 14), ends_at=at(d, 22))  # fmt: skip
+        duty.add_shift(
+            user=chief,
+            officer=slovenia,
+            role=DutyRole.DUTY_OFFICER,
+            starts_at=at(d, 6),
+            ends_at=at(d, 14),
+        )
+        duty.add_shift(
+            user=chief,
+            officer=other,
+            role=DutyRole.DUTY_OFFICER,
+            starts_at=at(d, 14),
+            ends_at=at(d, 22),
+        )
     # A supervisor at night is not a duty officer.
-    duty.add_shift(user=chief, officer=chief, role=DutyRole.SUPERVISOR,
-                   starts_at=at(day, 22), ends_at=at(day + timedelta(days=1), 6))  # fmt: skip
+    duty.add_shift(
+        user=chief,
+        officer=chief,
+        role=DutyRole.SUPERVISOR,
+        starts_at=at(day, 22),
+        ends_at=at(day + timedelta(days=1), 6),
+    )
     found = duty.gaps("SI", at(day, 0), at(day + timedelta(days=2), 0))
     hours = [(g.start.strftime("%d %H:%M"), g.end.strftime("%d %H:%M")) for g in found]
     d0, d1, d2 = (f"{(day + timedelta(days=n)).day:02d}" for n in range(3))
@@ -152,8 +175,13 @@ def test_gaps_are_counted_in_the_node_zone_when_the_country_has_none(persona, se
     Country.objects.filter(code="SI").update(time_zone="")
     settings.TIME_ZONE = "Europe/Lisbon"
     day = tomorrow()
-    duty.add_shift(user=chief, officer=chief, role=DutyRole.DUTY_OFFICER,
-                   starts_at=at(day, 8), ends_at=at(day, 20))  # fmt: skip
+    duty.add_shift(
+        user=chief,
+        officer=chief,
+        role=DutyRole.DUTY_OFFICER,
+        starts_at=at(day, 8),
+        ends_at=at(day, 20),
+    )
     found = duty.gaps("SI", at(day, 0), at(day, 23))
     assert [g.start.tzinfo.key for g in found] == ["Europe/Lisbon", "Europe/Lisbon"]
     assert found[1].start.hour == 19  # 20:00 in Ljubljana
@@ -165,8 +193,9 @@ def test_the_roster_refuses_bad_shifts(persona):
 
     def add(officer=slovenia, start=None, end=None, user=chief):
         start, end = start or at(day, 6), end or at(day, 14)
-        return duty.add_shift(user=user, officer=officer, role=DutyRole.DUTY_OFFICER,
-                              starts_at=start, ends_at=end)  # fmt: skip
+        return duty.add_shift(
+            user=user, officer=officer, role=DutyRole.DUTY_OFFICER, starts_at=start, ends_at=end
+        )
 
     add()
     with pytest.raises(ValidationError, match="already on the roster"):
@@ -245,7 +274,10 @@ def test_escalation_goes_to_the_officers_on_duty_or_to_all_when_nobody_is(person
     alerts.raise_due_alerts(start + timedelta(hours=8, minutes=1))
     expired = Notification.objects.filter(leg=second, alert=Alert.EXPIRED)
     assert set(expired.values_list("recipient", flat=True)) == {
-        slovenia.pk, night.pk, other_chief.pk}  # fmt: skip
+        slovenia.pk,
+        night.pk,
+        other_chief.pk,
+    }
     # After the shift, the roster is empty again: everyone with the role.
     later = alerts.recipients_for(first, Alert.EXPIRED, now + timedelta(hours=12))
     assert {u.pk for u in later} == {slovenia.pk, night.pk, chief.pk, other_chief.pk}
@@ -262,8 +294,11 @@ def test_pages_assign_and_hand_over_with_a_message(persona):
     inbox = client.get("/exchange/").content.decode()
     assert f"/exchange/legs/{leg.pk}/assign/" in inbox and "/exchange/roster/" in inbox
     assert "/exchange/overdue/" not in inbox and "/exchange/hand-over/" in inbox
-    response = client.post(f"/exchange/legs/{leg.pk}/assign/",
-                           {"officer": slovenia.pk, "next": "/exchange/"}, follow=True)  # fmt: skip
+    response = client.post(
+        f"/exchange/legs/{leg.pk}/assign/",
+        {"officer": slovenia.pk, "next": "/exchange/"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == "/exchange/"
     assert "You have taken request" in response.content.decode()
     leg.refresh_from_db()
@@ -303,9 +338,13 @@ def test_assign_and_hand_over_pages_refuse_the_wrong_people(persona, client):
 def test_the_roster_page_shows_who_is_on_duty_and_the_uncovered_hours(persona):
     chief, slovenia = persona("sl_supervisor"), persona("sl_duty")
     now = timezone.now()
-    duty.add_shift(user=chief, officer=slovenia, role=DutyRole.DUTY_OFFICER,
-                   starts_at=now - timedelta(hours=1),
-                   ends_at=now + timedelta(hours=2))  # fmt: skip
+    duty.add_shift(
+        user=chief,
+        officer=slovenia,
+        role=DutyRole.DUTY_OFFICER,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
     page = testing.client_for(slovenia).get("/exchange/roster/").content.decode()
     assert "on duty now" in page and "Nobody on duty" in page and "alert-danger" in page
     assert "Add a shift" not in page and "/delete/" not in page
@@ -321,17 +360,29 @@ def test_a_supervisor_adds_a_shift_in_their_own_time_zone(persona):
     chief.save()
     day = tomorrow()
     client = testing.client_for(chief)
-    response = client.post("/exchange/roster/", {
-        "officer": slovenia.pk, "role": "duty_officer",
-        "starts_at": f"{day:%Y-%m-%d}T06:00", "ends_at": f"{day:%Y-%m-%d}T14:00"})  # fmt: skip
+    response = client.post(
+        "/exchange/roster/",
+        {
+            "officer": slovenia.pk,
+            "role": "duty_officer",
+            "starts_at": f"{day:%Y-%m-%d}T06:00",
+            "ends_at": f"{day:%Y-%m-%d}T14:00",
+        },
+    )
     assert response.status_code == 302
     shift = DutyShift.objects.get()
     assert shift.starts_at == datetime.combine(day, time(6), ZoneInfo("UTC"))
     assert shift.country_id == "SI" and shift.created_by == chief
     # The same officer again: the form says why.
-    again = client.post("/exchange/roster/", {
-        "officer": slovenia.pk, "role": "duty_officer",
-        "starts_at": f"{day:%Y-%m-%d}T10:00", "ends_at": f"{day:%Y-%m-%d}T12:00"})  # fmt: skip
+    again = client.post(
+        "/exchange/roster/",
+        {
+            "officer": slovenia.pk,
+            "role": "duty_officer",
+            "starts_at": f"{day:%Y-%m-%d}T10:00",
+            "ends_at": f"{day:%Y-%m-%d}T12:00",
+        },
+    )
     assert again.status_code == 200 and "already on the roster" in again.content.decode()
     assert DutyShift.objects.count() == 1
 
@@ -339,11 +390,20 @@ def test_a_supervisor_adds_a_shift_in_their_own_time_zone(persona):
 def test_roster_pages_refuse_the_wrong_people(persona, client):
     chief, slovenia = persona("sl_supervisor"), persona("sl_duty")
     day = tomorrow()
-    shift = duty.add_shift(user=chief, officer=slovenia, role=DutyRole.DUTY_OFFICER,
-                           starts_at=at(day, 6), ends_at=at(day, 14))  # fmt: skip
+    shift = duty.add_shift(
+        user=chief,
+        officer=slovenia,
+        role=DutyRole.DUTY_OFFICER,
+        starts_at=at(day, 6),
+        ends_at=at(day, 14),
+    )
     delete = f"/exchange/roster/{shift.pk}/delete/"
-    add = {"officer": slovenia.pk, "role": "duty_officer",
-           "starts_at": f"{day:%Y-%m-%d}T14:00", "ends_at": f"{day:%Y-%m-%d}T22:00"}  # fmt: skip
+    add = {
+        "officer": slovenia.pk,
+        "role": "duty_officer",
+        "starts_at": f"{day:%Y-%m-%d}T14:00",
+        "ends_at": f"{day:%Y-%m-%d}T22:00",
+    }
     assert client.get("/exchange/roster/").status_code == 302
     assert client.post(delete).status_code == 302
     border = testing.client_for(persona("sl_border"))
@@ -387,13 +447,26 @@ def test_the_api_runs_the_roster_assignment_and_overdue_list(persona):
     other = colleague()
     day = tomorrow()
     api = testing.client_for(chief)
-    created = post_json(api, "/api/v1/exchange/roster", {
-        "officer": "sl_duty", "role": "duty_officer",
-        "starts_at": at(day, 6).isoformat(), "ends_at": at(day, 14).isoformat()})  # fmt: skip
+    created = post_json(
+        api,
+        "/api/v1/exchange/roster",
+        {
+            "officer": "sl_duty",
+            "role": "duty_officer",
+            "starts_at": at(day, 6).isoformat(),
+            "ends_at": at(day, 14).isoformat(),
+        },
+    )
     assert created.status_code == 201 and created.json()["officer"] == "sl_duty"
-    overlap = post_json(api, "/api/v1/exchange/roster", {
-        "officer": slovenia.pk, "starts_at": at(day, 10).isoformat(),
-        "ends_at": at(day, 12).isoformat()})  # fmt: skip
+    overlap = post_json(
+        api,
+        "/api/v1/exchange/roster",
+        {
+            "officer": slovenia.pk,
+            "starts_at": at(day, 10).isoformat(),
+            "ends_at": at(day, 12).isoformat(),
+        },
+    )
     assert overlap.status_code == 422
     roster = (
         testing.client_for(slovenia)
@@ -405,13 +478,19 @@ def test_the_api_runs_the_roster_assignment_and_overdue_list(persona):
     )
     assert [s["officer"] for s in roster["shifts"]] == ["sl_duty"]
     assert [(g["starts_at"][11:16], g["ends_at"][11:16]) for g in roster["gaps"]] == [
-        ("00:00", "06:00"), ("14:00", "00:00")]  # fmt: skip
+        ("00:00", "06:00"),
+        ("14:00", "00:00"),
+    ]
     leg = request_to(italy)
-    taken = post_json(testing.client_for(slovenia), f"/api/v1/exchange/legs/{leg.pk}/assign",
-                      {"officer": "sl_duty"})  # fmt: skip
+    taken = post_json(
+        testing.client_for(slovenia),
+        f"/api/v1/exchange/legs/{leg.pk}/assign",
+        {"officer": "sl_duty"},
+    )
     assert taken.status_code == 200 and taken.json()["assigned_to"] == "sl_duty"
-    moved = post_json(testing.client_for(slovenia), "/api/v1/exchange/hand-over",
-                      {"to": other.username})  # fmt: skip
+    moved = post_json(
+        testing.client_for(slovenia), "/api/v1/exchange/hand-over", {"to": other.username}
+    )
     assert moved.json() == {"handed_over": 1}
     _late(leg, 5)
     late = api.get("/api/v1/exchange/overdue").json()
@@ -425,11 +504,19 @@ def test_the_api_runs_the_roster_assignment_and_overdue_list(persona):
 def test_the_api_refuses_the_wrong_people(persona, client):
     italy, slovenia, chief = persona("it_duty"), persona("sl_duty"), persona("sl_supervisor")
     day = tomorrow()
-    shift = duty.add_shift(user=chief, officer=slovenia, role=DutyRole.DUTY_OFFICER,
-                           starts_at=at(day, 6), ends_at=at(day, 14))  # fmt: skip
+    shift = duty.add_shift(
+        user=chief,
+        officer=slovenia,
+        role=DutyRole.DUTY_OFFICER,
+        starts_at=at(day, 6),
+        ends_at=at(day, 14),
+    )
     leg = request_to(italy)
-    shift_body = {"officer": "sl_duty", "starts_at": at(day, 14).isoformat(),
-                  "ends_at": at(day, 22).isoformat()}  # fmt: skip
+    shift_body = {
+        "officer": "sl_duty",
+        "starts_at": at(day, 14).isoformat(),
+        "ends_at": at(day, 22).isoformat(),
+    }
     calls = [
         ("get", "/api/v1/exchange/roster", None),
         ("post", "/api/v1/exchange/roster", shift_body),

@@ -13,8 +13,13 @@ from tromeja.exchange.models import Case, Leg, Message
 
 def test_a_request_reaches_only_its_recipients_and_each_answer_only_the_requester(persona):
     italy, slovenia, croatia = persona("it_duty"), persona("sl_duty"), persona("hr_duty")
-    case = services.send_request(user=italy, subject="Furgone CZ 5T2 8841", body="Chi guida?",
-                                 urgency="urgent_direct", recipients=["SI", "HR"])  # fmt: skip
+    case = services.send_request(
+        user=italy,
+        subject="Furgone CZ 5T2 8841",
+        body="Chi guida?",
+        urgency="urgent_direct",
+        recipients=["SI", "HR"],
+    )
     assert case.reference.startswith("IT-C-")
     si_leg, hr_leg = case.legs.get(recipient_country="SI"), case.legs.get(recipient_country="HR")
     assert si_leg.due_at == si_leg.received_at + timedelta(hours=8)
@@ -31,8 +36,9 @@ def test_a_request_reaches_only_its_recipients_and_each_answer_only_the_requeste
 
 def test_a_third_country_sees_nothing_of_a_bilateral_case(persona):
     italy, croatia = persona("it_duty"), persona("hr_duty")
-    case = services.send_request(user=italy, subject="Targa", body="?",
-                                 urgency="not_urgent", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy, subject="Targa", body="?", urgency="not_urgent", recipients=["SI"]
+    )
     assert not Case.objects.restrict(croatia).filter(pk=case.pk).exists()
     assert not Message.objects.restrict(croatia).filter(case=case).exists()
     assert not Leg.objects.restrict(croatia).exists()
@@ -42,12 +48,18 @@ def test_a_third_country_sees_nothing_of_a_bilateral_case(persona):
 
 def test_a_clarification_stops_the_clock_until_it_arrives(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
-    case = services.send_request(user=italy, subject="Telefono", body="+386 40 123 456?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy,
+        subject="Telefono",
+        body="+386 40 123 456?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     leg = case.legs.get()
     services.reply(user=slovenia, leg=leg, kind=MessageKind.ACKNOWLEDGEMENT)
-    services.reply(user=slovenia, leg=leg, kind=MessageKind.CLARIFICATION_REQUEST,
-                   body="Katero obdobje?")  # fmt: skip
+    services.reply(
+        user=slovenia, leg=leg, kind=MessageKind.CLARIFICATION_REQUEST, body="Katero obdobje?"
+    )
     leg.refresh_from_db()
     assert leg.state == LegState.AWAITING_CLARIFICATION and leg.due_at is None
     with pytest.raises(StaleState):  # the recipient cannot answer a paused request
@@ -67,17 +79,23 @@ def test_a_clarification_stops_the_clock_until_it_arrives(persona):
 
 def test_refusals_name_their_ground_and_roles_are_checked(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
-    case = services.send_request(user=italy, subject="Persona", body="?",
-                                 urgency="urgent_indirect", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy, subject="Persona", body="?", urgency="urgent_indirect", recipients=["SI"]
+    )
     leg = case.legs.get()
     with pytest.raises(ValidationError):
         services.reply(user=slovenia, leg=leg, kind=MessageKind.REFUSAL, body="Ne.")
-    services.reply(user=slovenia, leg=leg, kind=MessageKind.REFUSAL,
-                   refusal_ground="harms_investigation")  # fmt: skip
+    services.reply(
+        user=slovenia, leg=leg, kind=MessageKind.REFUSAL, refusal_ground="harms_investigation"
+    )
     assert Message.objects.get(kind=MessageKind.REFUSAL).refusal_ground == "harms_investigation"
     with pytest.raises(PermissionDenied):  # a border officer is no contact point
-        services.send_request(user=persona("sl_border"), subject="x", body="x",
-                              urgency="not_urgent", recipients=["IT"])  # fmt: skip
+        services.send_request(
+            user=persona("sl_border"),
+            subject="x",
+            body="x",
+            urgency="not_urgent",
+            recipients=["IT"],
+        )
     with pytest.raises(ValidationError):
-        services.send_request(user=italy, subject="x", body="x", urgency="soon",
-                              recipients=["IT"])  # fmt: skip
+        services.send_request(user=italy, subject="x", body="x", urgency="soon", recipients=["IT"])

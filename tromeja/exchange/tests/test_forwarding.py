@@ -12,8 +12,13 @@ from tromeja.exchange.models import Case, Message
 
 def _h2_answer(persona):
     italy, slovenia = persona("it_duty"), persona("sl_duty")
-    case = services.send_request(user=slovenia, subject="Vozilo LJ AB-123", body="Kdo?",
-                                 urgency="urgent_indirect", recipients=["IT"])  # fmt: skip
+    case = services.send_request(
+        user=slovenia,
+        subject="Vozilo LJ AB-123",
+        body="Kdo?",
+        urgency="urgent_indirect",
+        recipients=["IT"],
+    )
     leg = case.legs.get()
     services.reply(user=italy, leg=leg, kind=MessageKind.ANSWER, body="Conducente: ROSSI Mario")
     answer = Message.objects.get(kind=MessageKind.ANSWER)
@@ -39,8 +44,9 @@ def test_an_h2_message_is_not_passed_on_without_the_providers_consent(persona):
     assert "ROSSI Mario" in passed.body and "Za vašo vednost." in passed.body
     assert Message.objects.restrict(croatia).filter(pk=passed.pk).exists()
     assert Case.objects.restrict(croatia).filter(pk=case.pk).exists()
-    assert AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, object_id=str(passed.pk),
-                                     recipients="HR").exists()  # fmt: skip
+    assert AuditEntry.objects.filter(
+        action=AuditAction.DISCLOSURE, object_id=str(passed.pk), recipients="HR"
+    ).exists()
 
 
 def test_forwarding_is_for_received_messages_to_other_partners(persona):
@@ -64,14 +70,19 @@ def test_the_case_page_refuses_to_pass_on_h2_until_the_provider_consents(persona
     prefix = f"m{answer.pk.hex[:8]}"
     page = si_client.get(f"/exchange/cases/{answer.case_id}/").content.decode()
     assert f"/exchange/messages/{answer.pk}/forward/" in page and "H2" in page
-    refused = si_client.post(f"/exchange/messages/{answer.pk}/forward/",
-                             {f"{prefix}-recipients": ["HR"]}, follow=True)  # fmt: skip
+    refused = si_client.post(
+        f"/exchange/messages/{answer.pk}/forward/", {f"{prefix}-recipients": ["HR"]}, follow=True
+    )
     assert "has not consented" in refused.content.decode()
     assert Case.objects.count() == 1
     # Croatia cannot reach the message at all; Slovenia cannot consent for Italy.
     croatia = testing.client_for(persona("hr_duty"))
-    assert croatia.post(f"/exchange/messages/{answer.pk}/forward/",
-                        {f"{prefix}-recipients": ["SI"]}).status_code == 404  # fmt: skip
+    assert (
+        croatia.post(
+            f"/exchange/messages/{answer.pk}/forward/", {f"{prefix}-recipients": ["SI"]}
+        ).status_code
+        == 404
+    )
     si_client.post(f"/exchange/messages/{answer.pk}/consent/", {f"{prefix}-countries": ["HR"]})
     answer.refresh_from_db()
     assert answer.forward_consent == []
@@ -80,8 +91,9 @@ def test_the_case_page_refuses_to_pass_on_h2_until_the_provider_consents(persona
     it_client.post(f"/exchange/messages/{answer.pk}/consent/", {f"{prefix}-countries": ["HR"]})
     answer.refresh_from_db()
     assert answer.forward_consent == ["HR"]
-    done = si_client.post(f"/exchange/messages/{answer.pk}/forward/",
-                          {f"{prefix}-recipients": ["HR"]})  # fmt: skip
+    done = si_client.post(
+        f"/exchange/messages/{answer.pk}/forward/", {f"{prefix}-recipients": ["HR"]}
+    )
     case = Case.objects.exclude(pk=answer.case_id).get()
     assert done["Location"] == f"/exchange/cases/{case.pk}/"
     assert croatia.get(f"/exchange/cases/{case.pk}/").status_code == 200

@@ -13,9 +13,16 @@ def test_the_duty_officer_sends_a_request_and_the_partner_answers_through_the_pa
     italy, slovenia = persona("it_duty"), persona("sl_duty")
     it_client, si_client = testing.client_for(italy), testing.client_for(slovenia)
     assert it_client.get("/exchange/new/").status_code == 200
-    response = it_client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "urgent_direct", "subject": "Furgone CZ 5T2 8841",
-        "body": "Chi è il conducente?", "handling_code": "H0"})  # fmt: skip
+    response = it_client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "urgent_direct",
+            "subject": "Furgone CZ 5T2 8841",
+            "body": "Chi è il conducente?",
+            "handling_code": "H0",
+        },
+    )
     case = Case.objects.get()
     assert response["Location"] == f"/exchange/cases/{case.pk}/"
     inbox = si_client.get("/exchange/").content.decode()
@@ -41,10 +48,12 @@ def test_the_duty_officer_sends_a_request_and_the_partner_answers_through_the_pa
 
 def test_the_inbox_puts_the_request_with_least_time_left_first(persona):
     italy, croatia, slovenia = persona("it_duty"), persona("hr_duty"), persona("sl_duty")
-    slow = services.send_request(user=italy, subject="Slow one", body="?",
-                                 urgency="not_urgent", recipients=["SI"])  # fmt: skip
-    fast = services.send_request(user=croatia, subject="Fast one", body="?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    slow = services.send_request(
+        user=italy, subject="Slow one", body="?", urgency="not_urgent", recipients=["SI"]
+    )
+    fast = services.send_request(
+        user=croatia, subject="Fast one", body="?", urgency="urgent_direct", recipients=["SI"]
+    )
     page = testing.client_for(slovenia).get("/exchange/").content.decode()
     assert page.index(fast.reference) < page.index(slow.reference)
     # An overdue request is marked.
@@ -56,8 +65,9 @@ def test_the_inbox_puts_the_request_with_least_time_left_first(persona):
 
 def test_pages_refuse_anonymous_wrong_roles_and_third_countries(persona, client):
     italy = persona("it_duty")
-    case = services.send_request(user=italy, subject="Bilateral", body="?",
-                                 urgency="not_urgent", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=italy, subject="Bilateral", body="?", urgency="not_urgent", recipients=["SI"]
+    )
     leg = case.legs.get()
     for url in ("/exchange/", "/exchange/new/", f"/exchange/cases/{case.pk}/"):
         assert client.get(url).status_code == 302  # to sign-in
@@ -87,20 +97,40 @@ def test_the_receiver_sees_its_own_hits_on_the_requested_plate_and_the_sender_do
     from tromeja.incidents.services import Entities
 
     italy, slovenia = persona("it_duty"), persona("sl_duty")
-    seen = testing.incident(slovenia, entities=Entities(
-        counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
-        vehicles=[{"plate": "CZ 5T2-8841", "registration_country": "CZ"}]))  # fmt: skip
+    seen = testing.incident(
+        slovenia,
+        entities=Entities(
+            counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+            vehicles=[{"plate": "CZ 5T2-8841", "registration_country": "CZ"}],
+        ),
+    )
     it_client = testing.client_for(italy)
-    it_client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "urgent_direct", "subject": "Furgone",
-        "body": "Conducente?", "handling_code": "H0", "vehicles": "CZ 5T2 8841 CZ",
-        "phones": "+386 40 123 456"})  # fmt: skip
+    it_client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "urgent_direct",
+            "subject": "Furgone",
+            "body": "Conducente?",
+            "handling_code": "H0",
+            "vehicles": "CZ 5T2 8841 CZ",
+            "phones": "+386 40 123 456",
+        },
+    )
     case = Case.objects.get()
     si_page = testing.client_for(slovenia).get(f"/exchange/cases/{case.pk}/").content.decode()
     assert "Seen before in what we hold" in si_page and seen.reference in si_page
     it_page = it_client.get(f"/exchange/cases/{case.pk}/").content.decode()
     assert seen.reference not in it_page
-    bad = it_client.post("/exchange/new/", {
-        "recipients": ["SI"], "urgency": "not_urgent", "subject": "x", "body": "x",
-        "handling_code": "H0", "vehicles": "CZ5T28841"})  # fmt: skip
+    bad = it_client.post(
+        "/exchange/new/",
+        {
+            "recipients": ["SI"],
+            "urgency": "not_urgent",
+            "subject": "x",
+            "body": "x",
+            "handling_code": "H0",
+            "vehicles": "CZ5T28841",
+        },
+    )
     assert "registration country" in bad.content.decode() and Case.objects.count() == 1

@@ -34,8 +34,9 @@ def _move(case, country, *, received, due=None, closed=None):
 
 
 def _send(user, urgency, recipients, subject):
-    return services.send_request(user=user, subject=subject, body="?", urgency=urgency,
-                                 recipients=recipients)  # fmt: skip
+    return services.send_request(
+        user=user, subject=subject, body="?", urgency=urgency, recipients=recipients
+    )
 
 
 # Each country's figures are those its duty officer may see.
@@ -73,24 +74,27 @@ def year_of_exchanges(persona):
     it, si, hr = persona("it_duty"), persona("sl_duty"), persona("hr_duty")
     a = _send(it, "urgent_direct", ["SI", "HR"], "Furgone CZ 5T2 8841")
     services.reply(user=si, leg=_leg(a, "SI"), kind="answer", body="Voznik KOVAČ")
-    services.reply(user=hr, leg=_leg(a, "HR"), kind="refusal",
-                   refusal_ground="harms_investigation")  # fmt: skip
-    _move(a, "SI", received=at(2024, 3, 1, 10), due=at(2024, 3, 1, 18),
-          closed=at(2024, 3, 1, 12, 20))  # fmt: skip
-    _move(a, "HR", received=at(2024, 3, 1, 10), due=at(2024, 3, 1, 18),
-          closed=at(2024, 3, 1, 20))  # fmt: skip
+    services.reply(user=hr, leg=_leg(a, "HR"), kind="refusal", refusal_ground="harms_investigation")
+    _move(
+        a, "SI", received=at(2024, 3, 1, 10), due=at(2024, 3, 1, 18), closed=at(2024, 3, 1, 12, 20)
+    )
+    _move(a, "HR", received=at(2024, 3, 1, 10), due=at(2024, 3, 1, 18), closed=at(2024, 3, 1, 20))
 
     b = _send(it, "not_urgent", ["SI"], "Targa GO 123 AB")
     services.reply(user=si, leg=_leg(b, "SI"), kind="refusal", refusal_ground="not_available")
-    _move(b, "SI", received=at(2024, 6, 10, 9), due=at(2024, 6, 18),
-          closed=at(2024, 6, 12, 9))  # fmt: skip
+    _move(b, "SI", received=at(2024, 6, 10, 9), due=at(2024, 6, 18), closed=at(2024, 6, 12, 9))
 
     c = _send(hr, "urgent_indirect", ["SI"], "Vozilo ZG 1234-AB")
     services.reply(user=si, leg=_leg(c, "SI"), kind="clarification_request", body="Koje vrijeme?")
     services.clarify(user=hr, leg=_leg(c, "SI"), body="Listopad")
     services.reply(user=si, leg=_leg(c, "SI"), kind="answer", body="Lastnik NOVAK")
-    _move(c, "SI", received=at(2024, 12, 31, 23, 30), due=at(2025, 1, 4),
-          closed=at(2025, 1, 5, 23, 30))  # fmt: skip
+    _move(
+        c,
+        "SI",
+        received=at(2024, 12, 31, 23, 30),
+        due=at(2025, 1, 4),
+        closed=at(2025, 1, 5, 23, 30),
+    )
 
     d = _send(si, "not_urgent", ["IT"], "Telefon +386 40 123 456")
     services.reply(user=it, leg=_leg(d, "IT"), kind="acknowledgement")
@@ -102,8 +106,13 @@ def year_of_exchanges(persona):
 
     f = _send(it, "urgent_direct", ["SI"], "Furgone TS 998877")
     services.reply(user=si, leg=_leg(f, "SI"), kind="answer", body="Ni zadetkov")
-    _move(f, "SI", received=at(2023, 12, 31, 23, 59), due=at(2024, 1, 1, 7, 59),
-          closed=at(2024, 1, 1, 1, 59))  # fmt: skip
+    _move(
+        f,
+        "SI",
+        received=at(2023, 12, 31, 23, 59),
+        due=at(2024, 1, 1, 7, 59),
+        closed=at(2024, 1, 1, 1, 59),
+    )
 
     g = _send(it, "not_urgent", ["HR"], "Targa PN 777 ZZ")
     services.close_case(user=it, case=g, body="Risolto")
@@ -135,19 +144,50 @@ def figures(**values):
 def test_the_recipient_counts_what_it_received_answered_refused_and_late(year_of_exchanges):
     received = stats.yearly(officer("SI"), 2024)["received"]
     assert received["by_urgency"] == {
-        "urgent_direct": figures(requests=1, cases=1, answered=1, within_deadline=1,
-                                 median_seconds=8400, median_hours=2.33),
-        "urgent_indirect": figures(requests=1, cases=1, answered=1, after_deadline=1,
-                                   median_seconds=432000, median_hours=120.0),
-        "not_urgent": figures(requests=1, cases=1, refused=1, within_deadline=1,
-                              median_seconds=172800, median_hours=48.0),
-    }  # fmt: skip
+        "urgent_direct": figures(
+            requests=1,
+            cases=1,
+            answered=1,
+            within_deadline=1,
+            median_seconds=8400,
+            median_hours=2.33,
+        ),
+        "urgent_indirect": figures(
+            requests=1,
+            cases=1,
+            answered=1,
+            after_deadline=1,
+            median_seconds=432000,
+            median_hours=120.0,
+        ),
+        "not_urgent": figures(
+            requests=1,
+            cases=1,
+            refused=1,
+            within_deadline=1,
+            median_seconds=172800,
+            median_hours=48.0,
+        ),
+    }
     assert received["total"] == figures(
-        requests=3, cases=3, answered=2, refused=1, within_deadline=2, after_deadline=1,
-        median_seconds=172800, median_hours=48.0)  # fmt: skip
+        requests=3,
+        cases=3,
+        answered=2,
+        refused=1,
+        within_deadline=2,
+        after_deadline=1,
+        median_seconds=172800,
+        median_hours=48.0,
+    )
     assert received["refusals"] == {
-        "not_available": 1, "harms_investigation": 0, "harms_safety": 0, "disproportionate": 0,
-        "minor_offence": 0, "no_consent": 0, "not_authorised": 0}  # fmt: skip
+        "not_available": 1,
+        "harms_investigation": 0,
+        "harms_safety": 0,
+        "disproportionate": 0,
+        "minor_offence": 0,
+        "no_consent": 0,
+        "not_authorised": 0,
+    }
 
 
 def test_the_requester_counts_requests_per_recipient_and_cases_once(year_of_exchanges):
@@ -156,18 +196,41 @@ def test_the_requester_counts_requests_per_recipient_and_cases_once(year_of_exch
     # Case A went to two partners: two requests, one case; the median of
     # 2 h 20 min and 10 h is 6 h 10 min.
     assert sent["by_urgency"]["urgent_direct"] == figures(
-        requests=2, cases=1, answered=1, refused=1, within_deadline=1, after_deadline=1,
-        median_seconds=22200, median_hours=6.17)  # fmt: skip
+        requests=2,
+        cases=1,
+        answered=1,
+        refused=1,
+        within_deadline=1,
+        after_deadline=1,
+        median_seconds=22200,
+        median_hours=6.17,
+    )
     # G was closed before an answer: neither on time nor late, no answer time.
     assert sent["by_urgency"]["not_urgent"] == figures(
-        requests=2, cases=2, refused=1, within_deadline=1, closed_unanswered=1,
-        median_seconds=172800, median_hours=48.0)  # fmt: skip
+        requests=2,
+        cases=2,
+        refused=1,
+        within_deadline=1,
+        closed_unanswered=1,
+        median_seconds=172800,
+        median_hours=48.0,
+    )
     assert sent["by_urgency"]["urgent_indirect"] == ZERO
     assert sent["total"] == figures(
-        requests=4, cases=3, answered=1, refused=2, within_deadline=2, after_deadline=1,
-        closed_unanswered=1, median_seconds=36000, median_hours=10.0)  # fmt: skip
+        requests=4,
+        cases=3,
+        answered=1,
+        refused=2,
+        within_deadline=2,
+        after_deadline=1,
+        closed_unanswered=1,
+        median_seconds=36000,
+        median_hours=10.0,
+    )
     assert {g: n for g, n in sent["refusals"].items() if n} == {
-        "harms_investigation": 1, "not_available": 1}  # fmt: skip
+        "harms_investigation": 1,
+        "not_available": 1,
+    }
     # What Slovenia asked of Italy, still open with its deadline passed.
     assert italy["received"]["total"] == figures(requests=1, cases=1, open=1, overdue_open=1)
     assert italy["received"]["by_urgency"]["not_urgent"]["overdue_open"] == 1
@@ -176,11 +239,17 @@ def test_the_requester_counts_requests_per_recipient_and_cases_once(year_of_exch
 def test_both_sides_count_the_same_exchanges(year_of_exchanges):
     croatia = stats.yearly(officer("HR"), 2024)
     assert croatia["sent"]["total"] == figures(
-        requests=1, cases=1, answered=1, after_deadline=1, median_seconds=432000,
-        median_hours=120.0)  # fmt: skip
+        requests=1, cases=1, answered=1, after_deadline=1, median_seconds=432000, median_hours=120.0
+    )
     assert croatia["received"]["total"] == figures(
-        requests=2, cases=2, refused=1, after_deadline=1, closed_unanswered=1,
-        median_seconds=36000, median_hours=10.0)  # fmt: skip
+        requests=2,
+        cases=2,
+        refused=1,
+        after_deadline=1,
+        closed_unanswered=1,
+        median_seconds=36000,
+        median_hours=10.0,
+    )
     assert croatia["received"]["refusals"]["harms_investigation"] == 1
     slovenia = stats.yearly(officer("SI"), 2024)
     assert slovenia["sent"]["total"] == figures(requests=1, cases=1, open=1, overdue_open=1)
@@ -189,9 +258,9 @@ def test_both_sides_count_the_same_exchanges(year_of_exchanges):
         if measure == "cases":
             continue
         countries = [officer(c) for c in ["SI", "IT", "HR"]]
-        assert sum(stats.yearly(c, 2024)["sent"]["total"][measure] for c in countries) \
-            == sum(stats.yearly(c, 2024)["received"]["total"][measure]
-                   for c in countries)  # fmt: skip
+        assert sum(stats.yearly(c, 2024)["sent"]["total"][measure] for c in countries) == sum(
+            stats.yearly(c, 2024)["received"]["total"][measure] for c in countries
+        )
 
 
 def test_a_request_counts_in_the_year_it_was_received_in_the_node_time_zone(
@@ -207,15 +276,16 @@ def test_a_request_counts_in_the_year_it_was_received_in_the_node_time_zone(
     assert stats.yearly(officer("HR"), 2025)["received"]["by_urgency"]["urgent_direct"]["open"] == 1
     # F: 31 Dec 2023 23:59 in Ljubljana: 2023, though answered in 2024.
     assert stats.yearly(officer("SI"), 2023)["received"]["total"] == figures(
-        requests=1, cases=1, answered=1, within_deadline=1, median_seconds=7200,
-        median_hours=2.0)  # fmt: skip
+        requests=1, cases=1, answered=1, within_deadline=1, median_seconds=7200, median_hours=2.0
+    )
     assert stats.yearly(officer("SI"), 2024)["received"]["total"]["requests"] == 3
     assert stats.years_available(officer("SI"))[-3:] == [2025, 2024, 2023]
     assert stats.years_available(officer("SI"))[0] == timezone.localtime().year
 
 
-def test_the_figures_take_a_constant_number_of_queries(year_of_exchanges, persona,
-                                                       django_assert_num_queries):  # fmt: skip
+def test_the_figures_take_a_constant_number_of_queries(
+    year_of_exchanges, persona, django_assert_num_queries
+):
     slovenia, italy = officer("SI"), officer("IT")
     # Their roles are read once, before the figures are counted.
     slovenia.has_perm_code("view_records"), italy.has_perm_code("view_records")
@@ -289,7 +359,8 @@ def test_the_csv_has_one_row_per_measure(year_of_exchanges, persona):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="exchange-statistics-SI-2024.csv"')  # fmt: skip
+        'attachment; filename="exchange-statistics-SI-2024.csv"'
+    )
     rows = _csv(response)
     assert rows[0] == ["Measure", "Urgency", "Value"]
     values = {(m, u): v for m, u, v in rows[1:]}
@@ -343,15 +414,22 @@ def test_the_api_returns_the_same_figures(year_of_exchanges, persona):
     assert data["country"] == "IT" and data["year"] == 2024
     assert data["time_zone"] == "Europe/Ljubljana"
     assert data["sent"]["total"] == {
-        "requests": 4, "cases": 3, "answered": 1, "refused": 2, "within_deadline": 2,
-        "after_deadline": 1, "open": 0, "overdue_open": 0, "closed_unanswered": 1,
-        "median_answer_hours": 10.0}  # fmt: skip
+        "requests": 4,
+        "cases": 3,
+        "answered": 1,
+        "refused": 2,
+        "within_deadline": 2,
+        "after_deadline": 1,
+        "open": 0,
+        "overdue_open": 0,
+        "closed_unanswered": 1,
+        "median_answer_hours": 10.0,
+    }
     assert data["sent"]["by_urgency"]["urgent_direct"]["median_answer_hours"] == 6.17
     assert data["sent"]["by_urgency"]["urgent_indirect"]["median_answer_hours"] is None
     assert data["sent"]["refusals_by_ground"]["harms_investigation"] == 1
     assert data["received"]["total"]["overdue_open"] == 1
-    assert set(data["received"]["by_urgency"]) == {"urgent_direct", "urgent_indirect",
-                                                   "not_urgent"}  # fmt: skip
+    assert set(data["received"]["by_urgency"]) == {"urgent_direct", "urgent_indirect", "not_urgent"}
 
 
 def test_the_api_refuses_anonymous_wrong_roles_and_bad_years(persona, client):
@@ -363,8 +441,10 @@ def test_the_api_refuses_anonymous_wrong_roles_and_bad_years(persona, client):
         bad = duty.get(f"/api/v1/exchange/statistics?year={year}")
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith("year")
     assert duty.get("/api/v1/exchange/statistics").json()["year"] == timezone.localtime().year
-    assert testing.client_for(persona("hr_analyst")).get(
-        "/api/v1/exchange/statistics").status_code == 200  # fmt: skip
+    assert (
+        testing.client_for(persona("hr_analyst")).get("/api/v1/exchange/statistics").status_code
+        == 200
+    )
 
 
 def test_pages_refuse_anonymous_and_roles_without_exchange_or_situation(persona, client):
@@ -405,6 +485,10 @@ def test_the_page_takes_as_many_queries_for_many_requests_as_for_few(persona):
     few = queries()
     for i in range(6):
         case = _send(italy, "not_urgent", ["SI"], f"Ancora {i}")
-        services.reply(user=persona("sl_duty"), leg=_leg(case, "SI"), kind="refusal",
-                       refusal_ground="no_consent")  # fmt: skip
+        services.reply(
+            user=persona("sl_duty"),
+            leg=_leg(case, "SI"),
+            kind="refusal",
+            refusal_ground="no_consent",
+        )
     assert queries() == few

@@ -33,9 +33,13 @@ def late_request(persona):
     passed."""
     italy = persona("it_duty")
     case = services.send_request(
-        user=italy, subject=SUBJECT, body="Chi guida?", urgency="urgent_direct",
-        recipients=["SI", "HR"], attachments=[SimpleUploadedFile("zapisnik.pdf", PDF)],
-    )  # fmt: skip
+        user=italy,
+        subject=SUBJECT,
+        body="Chi guida?",
+        urgency="urgent_direct",
+        recipients=["SI", "HR"],
+        attachments=[SimpleUploadedFile("zapisnik.pdf", PDF)],
+    )
     Leg.objects.filter(case=case, recipient_country_id="SI").update(
         due_at=timezone.now() - timedelta(hours=3)
     )
@@ -80,9 +84,13 @@ def test_a_leg_is_seen_only_while_its_request_message_is(late_request, persona):
 
 def test_a_third_country_sees_no_leg_and_gets_404s(late_request, persona):
     bilateral = services.send_request(
-        user=persona("it_duty"), subject="Targa GO 123 AB", body="?", urgency="not_urgent",
-        recipients=["SI"], attachments=[SimpleUploadedFile("foto.pdf", PDF)],
-    )  # fmt: skip
+        user=persona("it_duty"),
+        subject="Targa GO 123 AB",
+        body="?",
+        urgency="not_urgent",
+        recipients=["SI"],
+        attachments=[SimpleUploadedFile("foto.pdf", PDF)],
+    )
     leg = _leg(bilateral, "SI")
     attachment = Attachment.objects.get(message__case=bilateral)
     croatia = persona("hr_duty")
@@ -97,8 +105,12 @@ def test_a_third_country_sees_no_leg_and_gets_404s(late_request, persona):
     for direction in ("in", "out"):
         legs = client.get(f"/api/v1/exchange/legs?direction={direction}&open_only=false").json()
         assert leg.pk not in {row["id"] for row in legs}
-    reply = client.post(f"/api/v1/exchange/legs/{leg.pk}/reply", data={"kind": "answer"},
-                        content_type="application/json", HTTP_X_PURPOSE="x")  # fmt: skip
+    reply = client.post(
+        f"/api/v1/exchange/legs/{leg.pk}/reply",
+        data={"kind": "answer"},
+        content_type="application/json",
+        HTTP_X_PURPOSE="x",
+    )
     assert reply.status_code == 404
     figures = stats.yearly(croatia, timezone.localtime().year)
     # Only its own leg of the request it did receive.
@@ -125,12 +137,20 @@ def test_a_deactivated_duty_officer_gets_nothing_from_pages_or_api(late_request,
     supervisor.is_active = False
     supervisor.save(update_fields=["is_active"])
     leg = _leg(late_request, "SI")
-    for url in ("/exchange/", "/exchange/overdue/", "/exchange/statistics/",
-                "/exchange/statistics.csv", f"/exchange/cases/{late_request.pk}/"):  # fmt: skip
+    for url in (
+        "/exchange/",
+        "/exchange/overdue/",
+        "/exchange/statistics/",
+        "/exchange/statistics.csv",
+        f"/exchange/cases/{late_request.pk}/",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/sign-in/" in response["Location"]
-    for url in ("/api/v1/exchange/legs", "/api/v1/exchange/statistics",
-                f"/api/v1/exchange/cases/{late_request.pk}"):  # fmt: skip
+    for url in (
+        "/api/v1/exchange/legs",
+        "/api/v1/exchange/statistics",
+        f"/api/v1/exchange/cases/{late_request.pk}",
+    ):
         assert client.get(url).status_code == 401
     assert client.post(f"/exchange/legs/{leg.pk}/assign/", {}).status_code == 302
 
@@ -174,8 +194,12 @@ def test_someone_without_the_role_is_refused(late_request, persona, client):
     assert client.get("/exchange/").status_code == 302
     assert client.get("/api/v1/exchange/legs").status_code == 401
     border = testing.client_for(persona("sl_border"))
-    for url in ("/exchange/", "/exchange/overdue/", "/exchange/statistics/",
-                "/exchange/statistics.csv"):  # fmt: skip
+    for url in (
+        "/exchange/",
+        "/exchange/overdue/",
+        "/exchange/statistics/",
+        "/exchange/statistics.csv",
+    ):
         assert border.get(url).status_code == 403
     assert border.get("/api/v1/exchange/legs").status_code == 403
     assert border.get("/api/v1/exchange/statistics").status_code == 403
@@ -188,9 +212,13 @@ def test_the_cross_check_reads_only_a_request_the_recipient_may_read(persona):
 
     slovenia = persona("sl_duty")
     plate = [{"plate": "CZ 5T2 8841", "registration_country": "CZ"}]
-    seen = testing.incident(slovenia, entities=Entities(
-        counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
-        vehicles=plate))  # fmt: skip
+    seen = testing.incident(
+        slovenia,
+        entities=Entities(
+            counts=[{"nationality": "AF", "sex": "m", "age_group": "adult", "count": 6}],
+            vehicles=plate,
+        ),
+    )
     italy = persona("it_duty")
 
     def ask(subject):

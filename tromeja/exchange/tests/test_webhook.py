@@ -32,8 +32,13 @@ def webhook(settings):
 
 
 def urgent_request(persona, subject="Furgone CZ 5T2 8841"):
-    case = services.send_request(user=persona("it_duty"), subject=subject, body="Conducente?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=persona("it_duty"),
+        subject=subject,
+        body="Conducente?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     return case.legs.get()
 
 
@@ -43,8 +48,12 @@ def posted(urlopen):
 
 def test_a_delivered_alert_is_posted_once_signed_and_without_personal_data(persona, webhook):
     persona("sl_duty")
-    create_user(username="sl_duty2", password=None, unit=Unit.objects.get(code="si-smps"),
-                roles=[Role.DUTY_OFFICER])  # fmt: skip
+    create_user(
+        username="sl_duty2",
+        password=None,
+        unit=Unit.objects.get(code="si-smps"),
+        roles=[Role.DUTY_OFFICER],
+    )
     leg = urgent_request(persona)
     assert alerts.deliver() == 2  # two duty officers, one alert
     assert alerts.deliver() == 0

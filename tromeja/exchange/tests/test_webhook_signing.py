@@ -22,8 +22,13 @@ def test_the_post_is_made_outside_any_transaction_and_then_marked(
     settings.TROMEJA_WEBHOOK_URL = "https://hooks.example.test/tromeja"
     settings.TROMEJA_WEBHOOK_SECRET = SECRET
     persona("sl_duty")
-    case = services.send_request(user=persona("it_duty"), subject="Furgone", body="?",
-                                 urgency="urgent_direct", recipients=["SI"])  # fmt: skip
+    case = services.send_request(
+        user=persona("it_duty"),
+        subject="Furgone",
+        body="?",
+        urgency="urgent_direct",
+        recipients=["SI"],
+    )
     during = []
 
     def urlopen(request, timeout):
@@ -50,8 +55,8 @@ def test_the_signature_covers_the_timestamp_and_old_posts_are_refused():
     assert not alerts.verify(body, secret=SECRET, timestamp=later, signature=signature, now=now)
     # Replayed after the window: refused, even unchanged.
     replay = now + alerts.WEBHOOK_REPLAY_WINDOW + timedelta(seconds=1)
-    assert not alerts.verify(body, secret=SECRET, timestamp=stamp, signature=signature,
-                             now=replay)  # fmt: skip
-    assert not alerts.verify(body + b" ", secret=SECRET, timestamp=stamp, signature=signature,
-                             now=now)  # fmt: skip
+    assert not alerts.verify(body, secret=SECRET, timestamp=stamp, signature=signature, now=replay)
+    assert not alerts.verify(
+        body + b" ", secret=SECRET, timestamp=stamp, signature=signature, now=now
+    )
     assert not alerts.verify(body, secret="other", timestamp=stamp, signature=signature, now=now)

@@ -16,10 +16,21 @@ def test_exports_honour_visibility_and_handling_codes(persona):
     si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
     it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
     hr_duty = persona("hr_duty")
-    h1 = testing.incident(si_duty, handling_code="H1", distribution="partners", validate_by=si_sup,
-                          place_name="=cmd|' /C calc'!A0")  # fmt: skip
-    h2_italian = testing.incident(it_duty, handling_code="H2", distribution="partners",
-                                  validate_by=it_sup, latitude=45.65, longitude=13.84)  # fmt: skip
+    h1 = testing.incident(
+        si_duty,
+        handling_code="H1",
+        distribution="partners",
+        validate_by=si_sup,
+        place_name="=cmd|' /C calc'!A0",
+    )
+    h2_italian = testing.incident(
+        it_duty,
+        handling_code="H2",
+        distribution="partners",
+        validate_by=it_sup,
+        latitude=45.65,
+        longitude=13.84,
+    )
     national = testing.incident(si_duty, validate_by=si_sup)
     client = testing.client_for(si_duty)
     response = client.post("/incidents/export/", {"format": "csv"})
@@ -31,8 +42,9 @@ def test_exports_honour_visibility_and_handling_codes(persona):
     assert refs[h1.reference]["handling"].startswith("H1")
     # Italy's H2 report is in Slovenia's own copy, stamped: an export is not a passing-on.
     assert refs[h2_italian.reference]["handling"].startswith("H2")
-    exported = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="sl_duty",
-                                         detail__channel="export-csv")  # fmt: skip
+    exported = AuditEntry.objects.filter(
+        action=AuditAction.DISCLOSURE, actor_username="sl_duty", detail__channel="export-csv"
+    )
     assert {e.object_id for e in exported} == {str(h1.pk), str(national.pk), str(h2_italian.pk)}
     # Croatia exports only what it may see.
     hr_rows = testing.client_for(hr_duty).post("/incidents/export/", {"format": "csv"})
@@ -71,8 +83,14 @@ def test_a_long_export_runs_in_the_background_with_progress(persona):
     si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
     it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
     ours = [testing.incident(si_duty, validate_by=si_sup) for _ in range(3)]
-    italian = testing.incident(it_duty, handling_code="H2", distribution="partners",
-                               validate_by=it_sup, latitude=45.65, longitude=13.84)  # fmt: skip
+    italian = testing.incident(
+        it_duty,
+        handling_code="H2",
+        distribution="partners",
+        validate_by=it_sup,
+        latitude=45.65,
+        longitude=13.84,
+    )
     client = testing.client_for(si_duty)
     response = client.post("/incidents/export/?status=validated", {"format": "csv"})
     job = Job.objects.get(kind=exports.KIND)

@@ -16,8 +16,9 @@ URL = "/api/v1/incidents/exports"
 
 
 def _post(client, fmt="csv", query=""):
-    return client.post(f"{URL}{query}", json.dumps({"format": fmt}),
-                       content_type="application/json")  # fmt: skip
+    return client.post(
+        f"{URL}{query}", json.dumps({"format": fmt}), content_type="application/json"
+    )
 
 
 def _rows(content: bytes) -> list[dict]:
@@ -28,8 +29,9 @@ def test_a_small_export_is_answered_with_the_file_and_logged(persona):
     si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
     it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
     ours = testing.incident(si_duty, validate_by=si_sup, handling_code="H1")
-    italian = testing.incident(it_duty, validate_by=it_sup, handling_code="H2",
-                               distribution="named", shared_with=["SI"])  # fmt: skip
+    italian = testing.incident(
+        it_duty, validate_by=it_sup, handling_code="H2", distribution="named", shared_with=["SI"]
+    )
     national_italian = testing.incident(it_duty, validate_by=it_sup)
     response = _post(testing.client_for(si_duty))
     assert response.status_code == 200
@@ -38,8 +40,9 @@ def test_a_small_export_is_answered_with_the_file_and_logged(persona):
     assert set(rows) == {ours.reference, italian.reference}
     assert national_italian.reference not in rows
     assert rows[italian.reference]["handling"].startswith("H2")
-    logged = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="sl_duty",
-                                       detail__channel="export-csv")  # fmt: skip
+    logged = AuditEntry.objects.filter(
+        action=AuditAction.DISCLOSURE, actor_username="sl_duty", detail__channel="export-csv"
+    )
     assert set(logged.values_list("object_id", flat=True)) == {str(ours.pk), str(italian.pk)}
 
 
@@ -104,9 +107,14 @@ def test_a_national_system_exports_with_its_personal_token(persona):
     si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
     report = testing.incident(si_duty, validate_by=si_sup)
     _token, secret = create_api_token(user=si_duty, name="national system", scope="write", days=30)
-    response = Client().post(URL, json.dumps({"format": "csv"}), content_type="application/json",
-                             HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+    response = Client().post(
+        URL,
+        json.dumps({"format": "csv"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 200
     assert [r["reference"] for r in _rows(response.content)] == [report.reference]
-    assert AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="sl_duty",
-                                     object_id=str(report.pk)).exists()  # fmt: skip
+    assert AuditEntry.objects.filter(
+        action=AuditAction.DISCLOSURE, actor_username="sl_duty", object_id=str(report.pk)
+    ).exists()

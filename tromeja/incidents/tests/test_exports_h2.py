@@ -20,8 +20,9 @@ def test_a_named_partner_exports_a_partners_h2_report_stamped_and_a_third_countr
     persona,
 ):
     it_duty, it_sup = persona("it_duty"), persona("it_supervisor")
-    report = testing.incident(it_duty, validate_by=it_sup, handling_code="H2",
-                              distribution="named", shared_with=["SI"])  # fmt: skip
+    report = testing.incident(
+        it_duty, validate_by=it_sup, handling_code="H2", distribution="named", shared_with=["SI"]
+    )
     slovenia = testing.client_for(persona("sl_duty"))
     for fmt in ("csv", "geojson"):
         response = slovenia.post("/incidents/export/", {"format": fmt})
@@ -36,8 +37,9 @@ def test_a_named_partner_exports_a_partners_h2_report_stamped_and_a_third_countr
 
 
 def test_a_named_partner_exports_a_partners_h2_notice_and_a_third_country_does_not(persona):
-    notice = testing.notice(persona("it_duty"), handling_code="H2", distribution="named",
-                            shared_with=["SI"])  # fmt: skip
+    notice = testing.notice(
+        persona("it_duty"), handling_code="H2", distribution="named", shared_with=["SI"]
+    )
     for who, expected in (("sl_duty", [str(notice.pk)]), ("hr_duty", [])):
         response = testing.client_for(persona(who)).post("/notices/export/")
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -49,9 +51,13 @@ def test_a_case_print_holds_the_partners_h2_messages_stamped_and_a_third_country
     persona,
 ):
     case = exchange.send_request(
-        user=persona("it_duty"), subject="Kombi UA AA0000A", body="Chi guida il furgone?",
-        urgency="not_urgent", recipients=["SI"], handling_code="H2",
-    )  # fmt: skip
+        user=persona("it_duty"),
+        subject="Kombi UA AA0000A",
+        body="Chi guida il furgone?",
+        urgency="not_urgent",
+        recipients=["SI"],
+        handling_code="H2",
+    )
     url = f"/exchange/cases/{case.pk}/print/"
     page = testing.client_for(persona("sl_duty")).get(url)
     assert page.status_code == 200

@@ -15,10 +15,14 @@ from tromeja.core.exports import HANDLING_COLUMNS
 def _reports(persona):
     si_duty, si_sup = persona("sl_duty"), persona("sl_supervisor")
     return {
-        code: testing.incident(si_duty, validate_by=si_sup, handling_code=code,
-                               handling_note="Samo za policijo." if code == "H3" else "")
+        code: testing.incident(
+            si_duty,
+            validate_by=si_sup,
+            handling_code=code,
+            handling_note="Samo za policijo." if code == "H3" else "",
+        )
         for code in ("H0", "H1", "H3")
-    }  # fmt: skip
+    }
 
 
 def _export(persona, fmt, query=""):

@@ -29,16 +29,14 @@ _CONTENT_TYPES = (
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     "{shared}</Types>"
-)  # fmt: skip
-_SHARED_TYPE = (
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-)  # fmt: skip
+)
+_SHARED_TYPE = '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>"
-)  # fmt: skip
+)
 _WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -50,10 +48,8 @@ _WORKBOOK_RELS = (
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
     "{shared}</Relationships>"
-)  # fmt: skip
-_SHARED_REL = (
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-)  # fmt: skip
+)
+_SHARED_REL = '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
 _SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -91,12 +87,15 @@ def xlsx(path, *, sheet: str = "", dimension="A1", big_cell: int = 0, shared: in
     string of that many characters; both are streamed, never held whole."""
     block = "A" * MB
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", _CONTENT_TYPES.format(
-            shared=_SHARED_TYPE if shared else ""))  # fmt: skip
+        book.writestr(
+            "[Content_Types].xml", _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared else "")
+        )
         book.writestr("_rels/.rels", _RELS)
         book.writestr("xl/workbook.xml", _WORKBOOK)
-        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(
-            shared=_SHARED_REL if shared else ""))  # fmt: skip
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(shared=_SHARED_REL if shared else ""),
+        )
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
             out.write(_SHEET_START.format(dimension=dimension).encode())
             out.write(sheet.encode())
@@ -108,9 +107,11 @@ def xlsx(path, *, sheet: str = "", dimension="A1", big_cell: int = 0, shared: in
             out.write(_SHEET_END.encode())
         if shared:
             with book.open("xl/sharedStrings.xml", "w", force_zip64=True) as out:
-                out.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
-                          b'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-                          b"<si><t>")  # fmt: skip
+                out.write(
+                    b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                    b'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+                    b"<si><t>"
+                )
                 for start in range(0, shared, MB):
                     out.write(block[: min(MB, shared - start)].encode())
                 out.write(b"</t></si></sst>")
@@ -139,9 +140,12 @@ print(json.dumps(answer))
     import os
 
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, **env},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -156,7 +160,7 @@ def _hostile(tmp_path):
             tmp_path / "dimension.xlsx",
             dimension="A1:XFD1048576",
             sheet=one_report + '<row r="1048576"><c r="XFD1048576"/></row>',
-        ),  # fmt: skip
+        ),
         None,
     )
     yield (
@@ -198,7 +202,6 @@ def _hostile(tmp_path):
     nul = csv_bytes([row(i) for i in range(40)]) + b"\x00"
     yield "a NUL byte after the first 4 KB of a CSV", nul, "NUL"
     yield "a CSV cell of 1.5 MB", b"type\n" + b"x" * (3 * MB // 2), "32767"
-    # fmt: skip
 
 
 def test_every_hostile_file_is_refused_or_read_within_500_mb(tmp_path):
@@ -217,8 +220,9 @@ def test_every_hostile_file_is_refused_or_read_within_500_mb(tmp_path):
 
 def test_a_huge_declared_dimension_still_reads_the_rows_that_are_there(tmp_path):
     header, cells = _valid_cells()
-    data = xlsx(tmp_path / "d.xlsx", sheet=_rows({1: header, 2: cells, 4: cells}),
-                dimension="A1:XFD1048576")  # fmt: skip
+    data = xlsx(
+        tmp_path / "d.xlsx", sheet=_rows({1: header, 2: cells, 4: cells}), dimension="A1:XFD1048576"
+    )
     table = imports.read_table(data)
     assert [n for n, _cells in table.rows] == [2, 4]
     assert [imports._text(c) for c in table.rows[0][1]] == cells[: len(table.rows[0][1])]
@@ -242,8 +246,10 @@ def test_errors_name_the_spreadsheet_row_when_blank_rows_are_in_between(persona,
         text = csv_bytes([good]).decode() + "\n,,,\n" + csv_bytes([bad]).decode().split("\n", 1)[1]
         data, name = text.encode(), "reports.csv"
     else:
-        data = xlsx(tmp_path / "b.xlsx", sheet=_rows({1: HEADER, 2: [good[c] for c in HEADER],
-                                                     5: [bad[c] for c in HEADER]}))  # fmt: skip
+        data = xlsx(
+            tmp_path / "b.xlsx",
+            sheet=_rows({1: HEADER, 2: [good[c] for c in HEADER], 5: [bad[c] for c in HEADER]}),
+        )
         name = "reports.xlsx"
     upload(client, data, name=name)
     job = run_last_job(client)
@@ -278,19 +284,35 @@ def test_file_level_problems_are_said_in_the_importers_language(persona, monkeyp
     book = tmp_path / "f.xlsx"
     formula = xlsx(book, sheet=_rows({1: HEADER}) + '<row r="2"><c r="A2"><f>1+1</f></c></row>')
     cases = [
-        ("text".encode("utf-16"), _slovenian(
-            "The file is in UTF-16: save it as CSV in UTF-8 or Windows-1250, or as XLSX.")),
+        (
+            "text".encode("utf-16"),
+            _slovenian(
+                "The file is in UTF-16: save it as CSV in UTF-8 or Windows-1250, or as XLSX."
+            ),
+        ),
         (b"  \n", _slovenian("The file is empty.")),
         (",".join(HEADER).encode(), _slovenian("The file has a header but no rows.")),
-        (b"type,colour\nx,y\n", _slovenian(
-            "Unknown columns: %(columns)s. The template lists the columns that are read.",
-            columns="colour")),
-        (formula, _slovenian(
-            "Row %(row)d, column %(column)s holds a formula; formulas are not imported. "
-            "Paste the values instead.", row=2, column="A")),
-        (csv_bytes([row(1), row(2)]), _slovenian(
-            "The file has more than %(max)d rows: split it.", max=1)),
-    ]  # fmt: skip
+        (
+            b"type,colour\nx,y\n",
+            _slovenian(
+                "Unknown columns: %(columns)s. The template lists the columns that are read.",
+                columns="colour",
+            ),
+        ),
+        (
+            formula,
+            _slovenian(
+                "Row %(row)d, column %(column)s holds a formula; formulas are not imported. "
+                "Paste the values instead.",
+                row=2,
+                column="A",
+            ),
+        ),
+        (
+            csv_bytes([row(1), row(2)]),
+            _slovenian("The file has more than %(max)d rows: split it.", max=1),
+        ),
+    ]
     monkeypatch.setattr(imports, "MAX_ROWS", 1)
     for data, expected in cases:
         name = "f.xlsx" if data.startswith(b"PK") else "f.csv"

@@ -18,9 +18,22 @@ from tromeja.incidents import imports
 from tromeja.incidents.choices import EntityKind, Status, Transport
 from tromeja.incidents.models import EntityRef, Incident
 
-HEADER = ["type", "occurred_at", "aware_at", "latitude", "longitude", "detection_method",
-          "transport", "impact_level", "confidence", "persons_total", "counts", "vehicles",
-          "phones", "place_name"]  # fmt: skip
+HEADER = [
+    "type",
+    "occurred_at",
+    "aware_at",
+    "latitude",
+    "longitude",
+    "detection_method",
+    "transport",
+    "impact_level",
+    "confidence",
+    "persons_total",
+    "counts",
+    "vehicles",
+    "phones",
+    "place_name",
+]
 
 
 def row(i: int, **overrides) -> dict:
@@ -149,8 +162,9 @@ def test_the_rejected_file_once_corrected_imports(persona):
 def test_encodings_are_detected_and_said(persona, encoding, delimiter, label):
     client = testing.client_for(persona("sl_border"))
     place = "Čatež ob Savi, Šentilj, Žuženberk, Đakovo, Ćuprija"
-    data = csv_bytes([row(1, place_name=place, latitude="45,852")], encoding=encoding,
-                     delimiter=delimiter)  # fmt: skip
+    data = csv_bytes(
+        [row(1, place_name=place, latitude="45,852")], encoding=encoding, delimiter=delimiter
+    )
     upload(client, data)
     job = run_last_job(client)
     assert job.result["encoding"] == encoding and job.result["imported"] == 1
@@ -204,8 +218,14 @@ def xlsx_bytes(rows, *, formula_at=None) -> bytes:
 def test_xlsx_with_typed_cells_imports_and_formulas_are_refused(persona):
     client = testing.client_for(persona("hr_border"))
     at = datetime.now() - timedelta(days=1)  # a naive time: the officer's local time
-    typed = row(1, occurred_at=at, aware_at=at + timedelta(hours=1), latitude=45.155,
-                longitude=15.735, persons_total=3)  # fmt: skip
+    typed = row(
+        1,
+        occurred_at=at,
+        aware_at=at + timedelta(hours=1),
+        latitude=45.155,
+        longitude=15.735,
+        persons_total=3,
+    )
     upload(client, xlsx_bytes([typed]), name="izvjesca.xlsx")
     job = run_last_job(client)
     assert job.result["encoding"] == "xlsx" and job.result["imported"] == 1
@@ -234,8 +254,16 @@ def test_labels_in_any_language_decimal_commas_and_local_dates_are_understood(pe
     with translation.override("sl"):
         on_foot = str(Transport.ON_FOOT.label)
     local = timezone.localtime() - timedelta(days=3)
-    data = csv_bytes([row(1, transport=on_foot, occurred_at=local.strftime("%d.%m.%Y %H:%M"),
-                          aware_at=local.strftime("%d.%m.%Y. %H:%M"))])  # fmt: skip
+    data = csv_bytes(
+        [
+            row(
+                1,
+                transport=on_foot,
+                occurred_at=local.strftime("%d.%m.%Y %H:%M"),
+                aware_at=local.strftime("%d.%m.%Y. %H:%M"),
+            )
+        ]
+    )
     upload(client, data)
     assert run_last_job(client).result["imported"] == 1
     report = Incident.objects.get()

@@ -176,8 +176,9 @@ def test_the_api_sets_links_and_refuses_hidden_ones(persona):
     assert created.status_code == 201 and created.json()["follows"] == earlier.reference
     report_id = created.json()["id"]
     self_link = testing.incident_api_body(follows=report_id)
-    response = client.put(f"/api/v1/incidents/{report_id}", data=self_link,
-                          content_type="application/json")  # fmt: skip
+    response = client.put(
+        f"/api/v1/incidents/{report_id}", data=self_link, content_type="application/json"
+    )
     assert response.status_code == 422 and "follow up itself" in str(response.json())
 
 

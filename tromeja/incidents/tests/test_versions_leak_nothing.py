@@ -31,16 +31,31 @@ def _extra_persona(name):
     Country.objects.filter(code=code).update(partnership=partnership)
     agency, _made = Agency.objects.get_or_create(
         code=f"{code.lower()}-police",
-        defaults={"country_id": code, "name": f"{code} police", "name_en": f"{code} police",
-                  "kind": "police"},
-    )  # fmt: skip
+        defaults={
+            "country_id": code,
+            "name": f"{code} police",
+            "name_en": f"{code} police",
+            "kind": "police",
+        },
+    )
     unit, _made = Unit.objects.get_or_create(
         code=f"{code.lower()}-spoc",
-        defaults={"agency": agency, "name": f"{code} contact point",
-                  "name_en": f"{code} contact point", "kind": "contact_point"},
-    )  # fmt: skip
-    user = create_user(username=name, password=testing.PASSWORD, unit=unit, roles=roles,
-                       first_name=code, last_name="Duty", language="en")  # fmt: skip
+        defaults={
+            "agency": agency,
+            "name": f"{code} contact point",
+            "name_en": f"{code} contact point",
+            "kind": "contact_point",
+        },
+    )
+    user = create_user(
+        username=name,
+        password=testing.PASSWORD,
+        unit=unit,
+        roles=roles,
+        first_name=code,
+        last_name="Duty",
+        language="en",
+    )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
@@ -70,11 +85,13 @@ def story(readers):
     corrected, then withdrawn from Croatia and Austria."""
     officer, supervisor = readers["sl_duty"], readers["sl_supervisor"]
     hidden = testing.incident(officer, validate_by=supervisor, place_name="Secret farm")
-    report = testing.incident(officer, validate_by=None, place_name="Old mill",
-                              follows=hidden.reference)  # fmt: skip
+    report = testing.incident(
+        officer, validate_by=None, place_name="Old mill", follows=hidden.reference
+    )
     services.submit_incident(user=officer, incident=report)
-    services.validate_incident(user=supervisor, incident=report, distribution="named",
-                               shared_with=["IT", "HR", "AT"])  # fmt: skip
+    services.validate_incident(
+        user=supervisor, incident=report, distribution="named", shared_with=["IT", "HR", "AT"]
+    )
     _edit(officer, report, place_name="New mill")  # version 1 kept
     _edit(officer, report, distribution="named", shared_with=["IT"])  # version 2 kept
     return {"hidden": hidden, "report": Incident.objects.get(pk=report.pk)}
@@ -187,6 +204,7 @@ def test_the_page_shows_versions_in_the_readers_language(readers, story, client)
     italian.save(update_fields=["language"])
     testing.sign_in(client, italian)
     body = client.get(f"/incidents/{story['report'].pk}/").content.decode()
-    section = re.search(r'<section class="mt-4" aria-labelledby="timeline-title">.*?</section>',
-                        body, re.S).group(0)  # fmt: skip
+    section = re.search(
+        r'<section class="mt-4" aria-labelledby="timeline-title">.*?</section>', body, re.S
+    ).group(0)
     assert "Old mill" in section and "{" not in section

@@ -20,15 +20,22 @@ def _rows(content: bytes) -> list[dict]:
 
 def _notices(sl_duty):
     return {
-        "h1": testing.notice(sl_duty, title="Prvo", handling_code="H1",
-                             distribution="named", shared_with=["IT"]),
-        "h2": testing.notice(sl_duty, title="Drugo", handling_code="H2",
-                             distribution="named", shared_with=["IT"]),
-        "h3": testing.notice(sl_duty, title="Tretje", handling_code="H3",
-                             handling_note="Samo za policijo.", distribution="named",
-                             shared_with=["IT"]),
+        "h1": testing.notice(
+            sl_duty, title="Prvo", handling_code="H1", distribution="named", shared_with=["IT"]
+        ),
+        "h2": testing.notice(
+            sl_duty, title="Drugo", handling_code="H2", distribution="named", shared_with=["IT"]
+        ),
+        "h3": testing.notice(
+            sl_duty,
+            title="Tretje",
+            handling_code="H3",
+            handling_note="Samo za policijo.",
+            distribution="named",
+            shared_with=["IT"],
+        ),
         "national": testing.notice(sl_duty, title="Doma"),
-    }  # fmt: skip
+    }
 
 
 def test_a_notice_csv_starts_with_its_header_and_stamps_every_row(sl_duty, it_duty):
@@ -55,8 +62,9 @@ def test_the_api_export_is_the_pages_export_with_the_lists_filters(sl_duty, it_d
     assert response.status_code == 200
     assert 'filename="notices-H2-' in response["Content-Disposition"]
     assert [r["id"] for r in _rows(response.content)] == [str(notices["h2"].pk)]
-    logged = AuditEntry.objects.filter(action=AuditAction.DISCLOSURE, actor_username="it_duty",
-                                       detail__channel="export")  # fmt: skip
+    logged = AuditEntry.objects.filter(
+        action=AuditAction.DISCLOSURE, actor_username="it_duty", detail__channel="export"
+    )
     assert list(logged.values_list("object_id", flat=True)) == [str(notices["h2"].pk)]
 
 

@@ -26,8 +26,9 @@ VALID_FORM = {
 
 
 def post_json(client, url, data, method="post", **extra):
-    return getattr(client, method)(url, data=json.dumps(data), content_type="application/json",
-                                   **extra)  # fmt: skip
+    return getattr(client, method)(
+        url, data=json.dumps(data), content_type="application/json", **extra
+    )
 
 
 def test_a_duty_officer_shares_a_notice_and_the_partner_sees_it(sl_duty, it_duty, hr_analyst):
@@ -75,7 +76,7 @@ def test_a_duty_officer_shares_a_notice_and_the_partner_sees_it(sl_duty, it_duty
                 "review_by": "2020-01-01",
             },
             "review_by",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_form_input_gets_a_clear_error_and_saves_nothing(sl_duty, change, field):
@@ -238,8 +239,13 @@ def test_editing_makes_a_new_version_and_logs_the_fields(sl_duty):
 
 
 def test_the_export_is_stamped_neutralised_and_logged(sl_duty, it_duty):
-    testing.notice(sl_duty, title="=HYPERLINK(\"http://x\")", handling_code="H1",
-                   distribution="named", shared_with=["IT"])  # fmt: skip
+    testing.notice(
+        sl_duty,
+        title='=HYPERLINK("http://x")',
+        handling_code="H1",
+        distribution="named",
+        shared_with=["IT"],
+    )
     testing.notice(
         sl_duty, title="Second", handling_code="H2", distribution="named", shared_with=["IT"]
     )

@@ -41,8 +41,13 @@ class Command(BaseCommand):
             validate_password(password, User(username=username, email=email))
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        create_user(username=username, password=password, unit=unit_obj, email=email,
-                    roles=[Role.NODE_ADMIN])  # fmt: skip
+        create_user(
+            username=username,
+            password=password,
+            unit=unit_obj,
+            email=email,
+            roles=[Role.NODE_ADMIN],
+        )
         self.stdout.write(
             f"Node administrator {username} created. The authenticator app is set up at first "
             "sign-in."

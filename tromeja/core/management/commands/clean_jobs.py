@@ -31,8 +31,11 @@ class Command(BaseCommand):
                     cleaned += 1
                 continue
             # The page no longer offers what is gone.
-            kept = {k: v for k, v in job.result.items()
-                    if k not in {"file", "errors_file", "rejected_file"}}  # fmt: skip
+            kept = {
+                k: v
+                for k, v in job.result.items()
+                if k not in {"file", "errors_file", "rejected_file"}
+            }
             if kept != job.result:
                 Job.objects.filter(pk=job.pk).update(result={**kept, "files_removed": True})
                 cleaned += 1

@@ -18,11 +18,17 @@ class Command(BaseCommand):
         found = health.checks()
         ok = health.healthy(found)
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "healthy": ok,
-                "checks": [{"name": str(c.name), "ok": c.ok, "message": str(c.message)}
-                           for c in found],
-            }))  # fmt: skip
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "healthy": ok,
+                        "checks": [
+                            {"name": str(c.name), "ok": c.ok, "message": str(c.message)}
+                            for c in found
+                        ],
+                    }
+                )
+            )
         else:
             for check in found:
                 mark = "ok     " if check.ok else "PROBLEM"

@@ -54,8 +54,14 @@ class Supervised:
         self.backoff = 1.0 if ran >= STEADY else min(MAX_BACKOFF, self.backoff * 2)
         wait = 0.0 if ran >= STEADY else self.backoff
         self.restarts += 1
-        log.warning("%s (pid %s) %s after %.0f s; restarting in %.0f s",
-                    self.name, self.process.pid, _reason(code), ran, wait)  # fmt: skip
+        log.warning(
+            "%s (pid %s) %s after %.0f s; restarting in %.0f s",
+            self.name,
+            self.process.pid,
+            _reason(code),
+            ran,
+            wait,
+        )
         self.process = None
         self.due = time.monotonic() + wait
 

@@ -38,6 +38,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tromeja.accounts.models import User
 from tromeja.core.choices import UnitKind
@@ -302,3 +303,29 @@ def _mark_posted(leg_id: int, alert: str) -> None:
         if alert not in leg.webhooks:
             leg.webhooks = [*leg.webhooks, alert]
             leg.save(update_fields=["webhooks"])
+
+
+# Alerts raised this long ago and not sent mean that delivery is stuck.
+ALERTS_LATE = timedelta(minutes=10)
+
+
+def health_check(now):
+    """For the node's health page (core/health.py): alerts that should have
+    gone out by now."""
+    from tromeja.core.health import Check
+
+    name = _("Alerts of requests")
+    late = Notification.objects.filter(sent_at__isnull=True, created_at__lt=now - ALERTS_LATE)
+    count = late.count()
+    if count:
+        return Check(
+            name,
+            False,
+            ngettext(
+                "%(n)d alert raised more than 10 minutes ago has not been sent.",
+                "%(n)d alerts raised more than 10 minutes ago have not been sent.",
+                count,
+            )
+            % {"n": count},
+        )
+    return Check(name, True, _("Every alert raised has been sent."))

@@ -8,8 +8,12 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Contact-point exchange")
 
     def ready(self):
+        from tromeja.core import health
         from tromeja.core.modules import Module, register
         from tromeja.core.roles import Perm
+        from tromeja.exchange import alerts
+
+        health.register(alerts.health_check)
 
         register(
             Module(

@@ -18,6 +18,7 @@ from tromeja.core.choices import JobStatus
 from tromeja.core.models import Job, Unit
 from tromeja.core.roles import Role
 from tromeja.core.tests import slow_tasks
+from tromeja.exchange import alerts
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_alerts_not_sent_for_long_are_reported(persona, fresh_run_dir):
         recipients=["SI"],
     )
     assert problems() == []
-    Notification.objects.update(created_at=timezone.now() - health.ALERTS_LATE * 2)
+    Notification.objects.update(created_at=timezone.now() - alerts.ALERTS_LATE * 2)
     assert any("have not been sent" in p or "has not been sent" in p for p in problems())
 
 

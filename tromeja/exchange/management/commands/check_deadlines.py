@@ -26,6 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         backoff = 1.0
+        if loop:
+            # A clock says it has started, so that one killed in its first
+            # round (say, while it sends a long batch) is seen to stop.
+            self.report(loop)
         while True:
             started = time.monotonic()
             try:

@@ -19,6 +19,14 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     VALIDATED = "validated", _("Validated")
     RETURNED = "returned", _("Returned for correction")
+    # Written by an import that has not finished: seen by nobody, published
+    # all at once when the import ends, removed if it fails.
+    IMPORTING = "importing", _("Being imported")
+
+
+# Reports that the map's grids and statistics do not count: a draft is its
+# author's only, a report being imported is nobody's yet.
+UNCOUNTED = (Status.DRAFT, Status.IMPORTING)
 
 
 class Stage(models.TextChoices):

@@ -282,7 +282,10 @@ class IncidentFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All")), *IncidentType.choices]
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        # A report being imported is nobody's yet: nothing to filter for.
+        choices=[("", _("All")), *[c for c in Status.choices if c[0] != Status.IMPORTING]],
     )
     country = forms.ChoiceField(label=_("Country"), required=False)
     border_section = forms.ChoiceField(label=_("Border section"), required=False)

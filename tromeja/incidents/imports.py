@@ -1,10 +1,12 @@
 """Import of incident reports from CSV and XLSX files.
 
 One row is one report. The file is checked row by row first; then either the
-whole file is written in one transaction or nothing is (mode "all"), or the
-valid rows are written and the rejected ones are returned as a file with the
-reasons (mode "valid"). Every report goes through the same checks as the form
-and the API (`services.prepare_incident`).
+whole file is written or nothing is (mode "all"), or the valid rows are
+written and the rejected ones are returned as a file with the reasons (mode
+"valid"). The rows are written in short blocks, unseen until the last one is
+in, then shown at once (`services.stage_new_incidents`, `publish_staged`).
+Every report goes through the same checks as the form and the API
+(`services.prepare_incident`).
 
 Spreadsheet formulas are refused, in XLSX formula cells and in any cell that
 starts like a formula, because the data is later exported and reopened in
@@ -843,13 +845,32 @@ def _import(job: Job, progress: jobs.Progress) -> dict:
         result["rejected_file"] = _write_rejected(job, table, rejected)
     if prepared:
         progress.phase("saving", total=len(prepared))
-        saved = services.save_new_incidents(
-            user=user, prepared=prepared, submit=job.params.get("submit", False)
+        saved = _save(
+            user, job, prepared, submit=job.params.get("submit", False), progress=progress
         )
         references = sorted(i.reference for i in saved)
         result.update(first_reference=references[0], last_reference=references[-1])
     outcome = "partial" if rejected else "imported"
     return {**result, "outcome": outcome if prepared else "nothing", "imported": len(prepared)}
+
+
+def _save(user, job: Job, prepared, *, submit: bool, progress) -> list:
+    """Writes the rows in blocks, each a short transaction, unseen until the
+    last block is written; then shows them all at once. Whatever an earlier
+    attempt of this job left (its worker was killed) is removed first, and
+    what this attempt wrote is removed if it cannot finish: the file is
+    imported whole or not at all, as if in one transaction, while the node's
+    other writers wait a block at most, not the whole file."""
+    services.discard_staged(user=user, job=job)
+    try:
+        saved = services.stage_new_incidents(
+            user=user, prepared=prepared, job=job, submit=submit, progress=progress
+        )
+        services.publish_staged(user=user, job=job, incidents=saved, submit=submit)
+    except BaseException:
+        services.discard_staged(user=user, job=job)
+        raise
+    return saved
 
 
 # Files of at least this many rows are checked by one process per core

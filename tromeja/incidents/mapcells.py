@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Floor
 
 from tromeja.core.choices import Distribution
 from tromeja.core.records import audience_condition, audiences
-from tromeja.incidents.choices import Status
+from tromeja.incidents.choices import UNCOUNTED, Status
 from tromeja.incidents.filters import apply_filters, period
 from tromeja.incidents.models import MAP_CELL_LEVELS, MAP_CELL_TYPE_COLUMNS, Incident, MapCell
 
@@ -75,10 +75,10 @@ def contributions(pks=None) -> dict[tuple, list[int]]:
     """The counts these reports (every report when `pks` is None) add to the
     grids: key (as KEY_COLUMNS) -> one count per type."""
     out: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TYPES))
-    counted = Incident.objects.exclude(status=Status.DRAFT).order_by()
+    counted = Incident.objects.exclude(status__in=UNCOUNTED).order_by()
     shared = Incident.shared_with.through.objects.filter(
         incident__distribution=Distribution.NAMED
-    ).exclude(incident__status=Status.DRAFT)
+    ).exclude(incident__status__in=UNCOUNTED)
     pks = None if pks is None else list(pks)
     chunks = [None] if pks is None else [pks[i : i + _CHUNK] for i in range(0, len(pks), _CHUNK)]
     for chunk in chunks:
@@ -263,7 +263,7 @@ def cells(user, visible, data: dict, level: int) -> dict[tuple[int, int], int]:
         )
     )
     parts = [
-        base.exclude(status=Status.DRAFT).filter(occurred_at__gte=lo, occurred_at__lte=hi)
+        base.exclude(status__in=UNCOUNTED).filter(occurred_at__gte=lo, occurred_at__lte=hi)
         for lo, hi in live
     ]
     # The user's own drafts are not counted: only they see them.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tromeja.core.choices import DataSubjectCategory
 from tromeja.core.records import SharedRecord
 from tromeja.incidents.choices import (
+    UNCOUNTED,
     AgeGroup,
     Confidence,
     CrossingMode,
@@ -52,6 +53,15 @@ class Incident(SharedRecord):
     )
     return_comment = models.CharField(_("comment on return"), max_length=1000, blank=True)
     late_report = models.BooleanField(_("reported after 24 hours"), default=False)
+    # The import that wrote the report, if one did (core.Job).
+    import_job = models.ForeignKey(
+        "core.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import"),
+    )
 
     # Place: coordinates, and what the geography makes of them.
     latitude = models.FloatField(_("latitude"))
@@ -159,8 +169,9 @@ class Incident(SharedRecord):
 
     @classmethod
     def own_country_condition(cls, user):
-        # A draft is its author's until submitted.
-        return ~models.Q(status=Status.DRAFT) | models.Q(created_by=user)
+        # A draft is its author's until submitted; a report being imported
+        # is nobody's until the import ends.
+        return ~models.Q(status__in=UNCOUNTED) | models.Q(status=Status.DRAFT, created_by=user)
 
     @classmethod
     def partner_condition(cls):

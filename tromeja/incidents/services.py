@@ -523,56 +523,141 @@ def save_new_incidents(*, user, prepared: list[Prepared], submit: bool = False) 
     """Writes checked reports in one transaction, in a few statements whatever
     their number: all of them or none. With `submit`, they go to the
     supervisor at once (the 24-hour rule is applied as for one report)."""
+    with transaction.atomic():
+        incidents = _write_new(
+            user, prepared, status=Status.SUBMITTED if submit else Status.DRAFT, submit=submit
+        )
+        if submit:
+            # Drafts are not counted on the map's grids; submitted reports are.
+            mapcells.apply(mapcells.contributions([i.pk for i in incidents]))
+        events = [audit.Event(AuditAction.COLLECTION, obj=i) for i in incidents]
+        if submit:
+            events += _submitted_events(incidents)
+        _log_in_blocks(user, events)
+    return incidents
+
+
+# An import writes its reports in blocks of this many, each in a transaction
+# of its own (about a second on the embedded default).
+STAGE_BLOCK = 2000
+
+
+def stage_new_incidents(
+    *, user, prepared: list[Prepared], job, submit: bool = False, progress=None
+) -> list[Incident]:
+    """Writes the checked reports of an import in blocks of STAGE_BLOCK, each
+    in its own short transaction, as "being imported": nobody sees them yet,
+    not even the importer. On the embedded default every writer of the node
+    waits for the one that writes, so the others wait a block, not the whole
+    file. `publish_staged()` then shows them all in one short transaction;
+    `discard_staged()` removes them if the import cannot finish."""
+    incidents: list[Incident] = []
+    for start in range(0, len(prepared), STAGE_BLOCK):
+        block = prepared[start : start + STAGE_BLOCK]
+        with transaction.atomic():
+            written = _write_new(
+                user, block, status=Status.IMPORTING, submit=submit, import_job=job
+            )
+            _log_in_blocks(user, [audit.Event(AuditAction.COLLECTION, obj=i) for i in written])
+        incidents += written
+        if progress is not None:
+            progress.step(len(incidents))
+    return incidents
+
+
+def publish_staged(*, user, job, incidents: list[Incident], submit: bool = False) -> int:
+    """Every report that `job` staged becomes a draft of the importer (or a
+    submitted report, with `submit`), all at once: one statement, the map's
+    counts and the status entries in the same transaction."""
+    status = Status.SUBMITTED if submit else Status.DRAFT
+    with transaction.atomic():
+        published = Incident.objects.filter(import_job=job, status=Status.IMPORTING).update(
+            status=status
+        )
+        if published != len(incidents):
+            raise RuntimeError(f"import {job.pk}: {published} of {len(incidents)} reports staged")
+        for incident in incidents:
+            incident.status = status
+        if submit:
+            mapcells.apply(mapcells.contributions([i.pk for i in incidents]))
+            _log_in_blocks(user, _submitted_events(incidents))
+    return published
+
+
+def discard_staged(*, user, job) -> int:
+    """Removes what an import that did not finish had staged, in blocks, each
+    removal in the audit trail (the collection entries stay, as they must)."""
+    removed = 0
+    while True:
+        with transaction.atomic():
+            block = list(
+                Incident.objects.filter(import_job=job, status=Status.IMPORTING).only(
+                    "pk", "owner_country_id"
+                )[:STAGE_BLOCK]
+            )
+            if not block:
+                return removed
+            _log_in_blocks(
+                user,
+                [
+                    audit.Event(AuditAction.ERASURE, obj=i, detail={"import": "not finished"})
+                    for i in block
+                ],
+            )
+            Incident.objects.filter(pk__in=[i.pk for i in block]).delete()
+        removed += len(block)
+
+
+def _submitted_events(incidents) -> list:
+    return [
+        audit.Event(AuditAction.ALTERATION, obj=i, detail={"status": "submitted"})
+        for i in incidents
+    ]
+
+
+def _log_in_blocks(user, events):
+    for start in range(0, len(events), 5000):
+        audit.log_many(events[start : start + 5000], actor=user)
+
+
+def _write_new(user, prepared: list[Prepared], *, status, submit, import_job=None):
+    """Inside the caller's transaction: references (one block per country and
+    year), the reports, their sharing, links, lists and cross-match index."""
     now = timezone.now()
     incidents = [p.incident for p in prepared]
     by_series: dict[str, list[Incident]] = {}
     for incident in incidents:
         year = timezone.localtime(incident.occurred_at).year
         by_series.setdefault(f"{incident.owner_country_id}-{year}", []).append(incident)
-    with transaction.atomic():
-        for series, members in by_series.items():
-            country, year = series.split("-")
-            first = Sequence.allocate(f"incident:{country}:{year}", len(members))
-            for number, incident in enumerate(members, start=first):
-                incident.reference = f"{series}-{number:06d}"
-        for incident in incidents:
-            incident.created_at = incident.updated_at = now
-            if submit:
-                incident.status = Status.SUBMITTED
-                incident.submitted_at = now
-                incident.late_report = incident.is_late(now)
-        Incident.objects.bulk_create(incidents, batch_size=1000)
-        shared = Incident.shared_with.through
-        shared.objects.bulk_create(
-            [
-                shared(incident_id=p.incident.pk, country_id=code)
-                for p in prepared
-                for code in p.codes
-            ],
-            batch_size=2000,
-        )
-        related = Incident.related.through
-        pairs = {
-            pair
-            for p in prepared
-            for other in p.related
-            for pair in ((p.incident.pk, other.pk), (other.pk, p.incident.pk))
-        }
-        related.objects.bulk_create(
-            [related(from_incident_id=a, to_incident_id=b) for a, b in pairs], batch_size=2000
-        )
-        _write_entities([(p.incident, p.rows) for p in prepared])
+    for series, members in by_series.items():
+        country, year = series.split("-")
+        first = Sequence.allocate(f"incident:{country}:{year}", len(members))
+        for number, incident in enumerate(members, start=first):
+            incident.reference = f"{series}-{number:06d}"
+    for incident in incidents:
+        incident.created_at = incident.updated_at = now
+        incident.status = status
+        incident.import_job = import_job
         if submit:
-            # Drafts are not counted on the map's grids; submitted reports are.
-            mapcells.apply(mapcells.contributions([i.pk for i in incidents]))
-        events = [audit.Event(AuditAction.COLLECTION, obj=i) for i in incidents]
-        if submit:
-            events += [
-                audit.Event(AuditAction.ALTERATION, obj=i, detail={"status": "submitted"})
-                for i in incidents
-            ]
-        for start in range(0, len(events), 5000):
-            audit.log_many(events[start : start + 5000], actor=user)
+            incident.submitted_at = now
+            incident.late_report = incident.is_late(now)
+    Incident.objects.bulk_create(incidents, batch_size=1000)
+    shared = Incident.shared_with.through
+    shared.objects.bulk_create(
+        [shared(incident_id=p.incident.pk, country_id=code) for p in prepared for code in p.codes],
+        batch_size=2000,
+    )
+    related = Incident.related.through
+    pairs = {
+        pair
+        for p in prepared
+        for other in p.related
+        for pair in ((p.incident.pk, other.pk), (other.pk, p.incident.pk))
+    }
+    related.objects.bulk_create(
+        [related(from_incident_id=a, to_incident_id=b) for a, b in pairs], batch_size=2000
+    )
+    _write_entities([(p.incident, p.rows) for p in prepared])
     return incidents
 
 

@@ -23,6 +23,23 @@ def consult(user, records) -> None:
     audit.log_many([audit.Event(AuditAction.CONSULTATION, obj=r) for r in personal], actor=user)
 
 
+def consult_file(user, record, *, name: str, sha256: str) -> None:
+    """Log the reading of a file attached to a record: every reading, since
+    what a file holds is not known to the node."""
+    audit.log(
+        AuditAction.CONSULTATION,
+        actor=user,
+        obj=record,
+        detail={"attachment": name, "sha256": sha256},
+    )
+
+
+def combine(user, record, matched) -> None:
+    """Log that a record was shown together with others that share a person,
+    vehicle, phone or document with it (Directive 2016/680 art. 25)."""
+    audit.log(AuditAction.COMBINATION, actor=user, obj=record, detail={"matched": sorted(matched)})
+
+
 def disclose(user, records, *, recipients=(), channel: str) -> None:
     """Log a disclosure: sharing to other countries, an export or a print."""
     audit.log_many(

@@ -9,9 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tromeja.core import audit
-from tromeja.core.choices import AuditAction
-from tromeja.core.consult import consult, disclose
+from tromeja.core.consult import consult, consult_file, disclose
 from tromeja.core.countries import country_name
 from tromeja.core.records import RECIPIENT, SENDER, Action
 from tromeja.core.roles import Perm
@@ -368,12 +366,7 @@ def attachment_response(user, pk):
         handle = open(files.path_of(attachment.sha256), "rb")  # noqa: SIM115 (closed by the response)
     except (OSError, ValueError):
         raise Http404 from None
-    audit.log(
-        AuditAction.CONSULTATION,
-        actor=user,
-        obj=attachment.message,
-        detail={"attachment": attachment.name, "sha256": attachment.sha256},
-    )
+    consult_file(user, attachment.message, name=attachment.name, sha256=attachment.sha256)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
     )

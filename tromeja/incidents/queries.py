@@ -4,8 +4,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from tromeja.core import audit
-from tromeja.core.choices import AuditAction
+from tromeja.core.consult import combine
 from tromeja.core.records import Action
 from tromeja.incidents.choices import Status
 from tromeja.incidents.models import EntityRef, Incident
@@ -69,12 +68,7 @@ def sightings_for(user, incident) -> list[Sighting]:
     keys = list(incident.entity_refs.values_list("kind", "key"))
     hits = sightings(user, keys, exclude=incident)
     if hits:
-        audit.log(
-            AuditAction.COMBINATION,
-            actor=user,
-            obj=incident,
-            detail={"matched": sorted({h.incident_id for h in hits})},
-        )
+        combine(user, incident, {h.incident_id for h in hits})
     return hits
 
 

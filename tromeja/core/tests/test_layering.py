@@ -32,3 +32,28 @@ def test_core_imports_no_app():
             if parts[0] == "tromeja" and len(parts) > 1 and parts[1] in APPS:
                 found.append(f"{path.relative_to(CORE.parent)}: {module}")
     assert not found, "core must not import an app:\n" + "\n".join(found)
+
+
+WRITERS = {
+    "services.py",
+    "reference_services.py",
+    "duty.py",
+    "consult.py",
+    "audit.py",
+    "signals.py",
+}
+
+
+def test_audit_entries_are_written_by_the_mechanisms_not_by_views():
+    # Services (and the exchange's duty services) write their entries, reads
+    # and disclosures go through core/consult.py, sign-ins through the
+    # accounts signals: a view, endpoint or query never calls the trail itself.
+    found = []
+    for path in sorted(CORE.parent.rglob("*.py")):
+        parts = path.relative_to(CORE.parent).parts
+        if "tests" in parts or "migrations" in parts or path.name in WRITERS:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "audit.log(" in text or "audit.log_many(" in text:
+            found.append(str(path.relative_to(CORE.parent)))
+    assert not found, f"write audit entries through a service or core/consult.py: {found}"

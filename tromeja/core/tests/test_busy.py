@@ -63,3 +63,48 @@ def test_a_session_that_cannot_be_saved_for_the_lock_is_busy_not_a_bad_request(r
     answer = busy.bad_request(rf.get("/exchange/"), interrupted)
     assert answer.status_code == 503 and b"The node is busy" in answer.content
     assert busy.bad_request(rf.get("/"), SessionInterrupted("gone")).status_code == 400
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def test_a_full_disk_through_the_api_says_so_in_the_callers_language_and_saves_nothing(persona):
+    import json
+
+    from tromeja.notices.models import Notice
+
+    client = testing.client_for(persona("sl_duty"))
+    client.raise_request_exception = False
+    body = {
+        "kind": "modus_operandi",
+        "title": "Kombi",
+        "body": "Kombi z ukrajinskimi tablicami",
+        "source_reliability": "B",
+        "information_accuracy": "2",
+    }
+    with mock.patch("tromeja.core.audit.log_many", side_effect=_disk_full):
+        answer = client.post(
+            "/api/v1/notices",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="sl",
+        )
+    assert answer.status_code == 503, answer.content
+    assert answer["Content-Type"].startswith("application/json")
+    assert answer.json()["code"] == "out_of_space"
+    assert "zmanjkalo prostora" in answer.json()["detail"]  # Slovenian, as asked
+    assert not Notice.objects.exists()
+
+
+def test_a_full_disk_on_a_page_is_the_nodes_own_page_not_a_server_error(persona):
+    officer = persona("sl_duty")
+    officer.language = "sl"
+    officer.save(update_fields=["language"])
+    client = testing.client_for(officer)
+    client.raise_request_exception = False
+    with mock.patch("tromeja.core.views.modules_for", side_effect=_disk_full):
+        page = client.get("/")
+    assert page.status_code == 503
+    assert "Retry-After" not in page
+    assert "zmanjkalo prostora" in page.content.decode()  # the user's language

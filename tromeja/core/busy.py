@@ -4,7 +4,9 @@ On the embedded default one writer at a time holds SQLite; a request that
 waits longer than the busy timeout for it (a very large import is being
 written) gets `database is locked`. That is not a fault of the request nor
 of the node: the answer is 503 with a Retry-After and a sentence in the
-user's language, never a 500. Every other error is the node's own page.
+user's language, never a 500. A disk that is full is answered 503 too, with
+what happened (nothing was saved) and whom to tell. Every other error is the
+node's own page.
 """
 
 import sys

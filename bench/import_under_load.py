@@ -1,7 +1,7 @@
 """Import under load: a 100,000-row import on the embedded default (SQLite)
 while signed-in users read their inbox, reply to requests and sign in.
 
-Goal (issue "hold what is built"): no request fails during the import (no
+Goal: no request fails during the import (no
 5xx, no error); the p95 latency of each action during the import is
 reported next to its p95 without the import, measured in one run.
 

@@ -2,12 +2,13 @@
 demo all come here. Each function checks everything first and then writes in
 one transaction, so a bad report changes nothing."""
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -540,6 +541,7 @@ def save_new_incidents(*, user, prepared: list[Prepared], submit: bool = False) 
 # An import writes its reports in blocks of this many, each in a transaction
 # of its own (about a second on the embedded default).
 STAGE_BLOCK = 2000
+STAGE_PAUSE = 0.15
 
 
 def stage_new_incidents(
@@ -562,6 +564,10 @@ def stage_new_incidents(
         incidents += written
         if progress is not None:
             progress.step(len(incidents))
+        if connection.vendor == "sqlite" and start + STAGE_BLOCK < len(prepared):
+            # Writers waiting for SQLite's lock poll for it every 100 ms at
+            # most; without a pause the next block would take it again first.
+            time.sleep(STAGE_PAUSE)
     return incidents
 
 

@@ -288,7 +288,9 @@ def _one(rng, country, day, authors, supervisors) -> int:
     if status < 0.04:
         return 1  # left as a draft
     services.submit_incident(user=authors[country], incident=report)
-    submitted = aware + timedelta(hours=rng.choice([1, 2, 3, 5, 8, 12, 20, 30]))
+    # Reports of the last hours are not submitted or validated in the future.
+    now = max(aware, timezone.now())
+    submitted = min(aware + timedelta(hours=rng.choice([1, 2, 3, 5, 8, 12, 20, 30])), now)
     if status < 0.08:
         Incident.objects.filter(pk=report.pk).update(
             submitted_at=submitted, late_report=(submitted - aware) > timedelta(hours=24)
@@ -300,7 +302,7 @@ def _one(rng, country, day, authors, supervisors) -> int:
     Incident.objects.filter(pk=report.pk).update(
         submitted_at=submitted,
         late_report=(submitted - aware) > timedelta(hours=24),
-        validated_at=submitted + timedelta(hours=rng.randint(1, 6)),
+        validated_at=min(submitted + timedelta(hours=rng.randint(1, 6)), now),
         created_at=aware,
         updated_at=submitted,
     )

@@ -34,6 +34,12 @@ def test_the_demo_loads_accounts_notices_and_incidents_once(db, settings, capsys
         .filter(countries__gt=1)
     )
     assert shared.exists()
+    # Nothing was submitted or validated in the future.
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert not Incident.objects.filter(submitted_at__gt=now).exists()
+    assert not Incident.objects.filter(validated_at__gt=now).exists()
     call_command("demo", no_serve=True, days=45)
     assert Incident.objects.count() == reports
     assert audit.verify_chain().ok

@@ -1,6 +1,6 @@
 """The contact-point exchange at scale: inbox, case page, API, delivery, sustained load.
 
-Goals (issue "contact-point exchange at scale"), on PostgreSQL with
+Goals, on PostgreSQL with
 1,000,000 messages in 200,000 cases:
 
   1. the duty officer's inbox GET /exchange/ and the case page

@@ -1,6 +1,6 @@
 """Foundation benchmark: audit trail, home page and API list at scale.
 
-Goal (issue "audit trail and home page"): with 100,000 audit entries and
+Goal: with 100,000 audit entries and
 1,000 users, the home page and an API list endpoint answer in under 50 ms
 server time on SQLite and PostgreSQL, with a constant number of queries;
 `verify-audit` checks 1,000,000 entries in under 30 s.

@@ -1,7 +1,7 @@
 """Import benchmark: a 100,000-row CSV of incident reports against a plain bulk
 insert of the same reports, side by side in one run.
 
-Goal (issue "incident reports and the map"): importing 100,000 rows takes at
+Goal: importing 100,000 rows takes at
 most twice as long as writing the same reports with a plain bulk insert.
 
     .venv/bin/python bench/imports.py                  # SQLite, fresh file in a temp dir

@@ -1,6 +1,6 @@
 """Incident reports at scale: list page, API list, map viewport, cross-match.
 
-Goals (issue "incident reports at scale"), server time, median, with
+Goals, server time, median, with
 1,000,000 incident reports and 10,000,000 cross-match keys (EntityRef) on
 SQLite and on PostgreSQL:
 

@@ -73,6 +73,28 @@ def _check_unit_fields(by, fields: dict, unit=None) -> None:
         check_administers(by, parent.agency.country_id)
 
 
+def _save_changes(obj, changes: dict, allowed, by) -> dict:
+    """Inside the caller's transaction: the changes applied, checked, saved
+    and written to the audit trail as what changed (nothing if nothing did)."""
+    detail = apply_changes(obj, changes, allowed)
+    if detail:
+        obj.full_clean()
+        obj.save(update_fields=list(detail))
+        audit.log(AuditAction.ALTERATION, actor=by, obj=obj, detail=detail)
+    return detail
+
+
+def _create(model, fields: dict, names, by):
+    """Inside the caller's transaction: a new row, checked, saved and
+    collected in the audit trail with its values."""
+    obj = model(**fields)
+    obj.full_clean()
+    obj.save()
+    detail = {name: audit_value(getattr(obj, name)) for name in names}
+    audit.log(AuditAction.COLLECTION, actor=by, obj=obj, detail=detail)
+    return obj
+
+
 def update_country(*, country: Country, by, **changes) -> dict:
     """Changes how the node treats a country: partnership, EU and Schengen
     membership, the time zone its contact point counts days in."""
@@ -80,25 +102,14 @@ def update_country(*, country: Country, by, **changes) -> dict:
         raise PermissionDenied(_("Only a node administrator may change this."))
     with transaction.atomic():
         country = Country.objects.select_for_update().get(pk=country.pk)
-        detail = apply_changes(country, changes, COUNTRY_FIELDS)
-        if not detail:
-            return detail
-        country.full_clean()
-        country.save(update_fields=list(detail))
-        audit.log(AuditAction.ALTERATION, actor=by, obj=country, detail=detail)
-    return detail
+        return _save_changes(country, changes, COUNTRY_FIELDS, by)
 
 
 def create_agency(*, by, **fields) -> Agency:
     refuse_unknown_fields(fields, AGENCY_FIELDS)
     check_administers(by, _agency_country(fields.get("country")))
     with transaction.atomic():
-        agency = Agency(**fields)
-        agency.full_clean()
-        agency.save()
-        detail = {name: audit_value(getattr(agency, name)) for name in AGENCY_FIELDS}
-        audit.log(AuditAction.COLLECTION, actor=by, obj=agency, detail=detail)
-    return agency
+        return _create(Agency, fields, AGENCY_FIELDS, by)
 
 
 def update_agency(*, agency: Agency, by, **changes) -> dict:
@@ -107,25 +118,14 @@ def update_agency(*, agency: Agency, by, **changes) -> dict:
         check_administers(by, agency.country_id)
         if "country" in changes:
             check_administers(by, _agency_country(changes["country"]))
-        detail = apply_changes(agency, changes, AGENCY_FIELDS)
-        if not detail:
-            return detail
-        agency.full_clean()
-        agency.save(update_fields=list(detail))
-        audit.log(AuditAction.ALTERATION, actor=by, obj=agency, detail=detail)
-    return detail
+        return _save_changes(agency, changes, AGENCY_FIELDS, by)
 
 
 def create_unit(*, by, **fields) -> Unit:
     refuse_unknown_fields(fields, UNIT_FIELDS)
     _check_unit_fields(by, fields)
     with transaction.atomic():
-        unit = Unit(**fields)
-        unit.full_clean()
-        unit.save()
-        detail = {name: audit_value(getattr(unit, name)) for name in UNIT_FIELDS}
-        audit.log(AuditAction.COLLECTION, actor=by, obj=unit, detail=detail)
-    return unit
+        return _create(Unit, fields, UNIT_FIELDS, by)
 
 
 def update_unit(*, unit: Unit, by, **changes) -> dict:
@@ -133,13 +133,7 @@ def update_unit(*, unit: Unit, by, **changes) -> dict:
         unit = Unit.objects.select_for_update().select_related("agency").get(pk=unit.pk)
         check_administers(by, unit.agency.country_id)
         _check_unit_fields(by, changes, unit)
-        detail = apply_changes(unit, changes, UNIT_FIELDS)
-        if not detail:
-            return detail
-        unit.full_clean()
-        unit.save(update_fields=list(detail))
-        audit.log(AuditAction.ALTERATION, actor=by, obj=unit, detail=detail)
-    return detail
+        return _save_changes(unit, changes, UNIT_FIELDS, by)
 
 
 def _snapshot() -> dict:

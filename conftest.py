@@ -69,7 +69,13 @@ def signed_in(client):
 def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test's audit trail starts empty: its checkpoints must not meet
     those of another test, nor of a node run from the same data directory."""
+    from tromeja.core import checkpoints
+
     settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit", numbered=True)
+    yield
+    # A quiet-spell timer armed by this test must not fire into the next one,
+    # or after the test database is gone.
+    checkpoints.disarm()
 
 
 @pytest.fixture(autouse=True)

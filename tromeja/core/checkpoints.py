@@ -281,6 +281,16 @@ def _arm() -> None:
         _timer.start()
 
 
+def disarm() -> None:
+    """Cancels a pending timer (a process that stops, or a test that ends
+    before its database goes away)."""
+    global _timer
+    with _lock:
+        if _timer is not None:
+            _timer.cancel()
+            _timer = None
+
+
 def _on_timer(directory) -> None:
     from django.db import connections
 

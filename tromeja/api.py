@@ -192,8 +192,10 @@ def _register_routers():
     from tromeja.auditlog.api import router as audit_router
     from tromeja.core.api import router as reference_router
     from tromeja.exchange.api import router as exchange_router
+    from tromeja.geography.api import router as geography_router
     from tromeja.incidents.api import router as incidents_router
     from tromeja.notices.api import router as notices_router
+    from tromeja.search.api import router as search_router
 
     api.add_router("/reference", reference_router)
     api.add_router("/me", accounts_router)
@@ -203,6 +205,8 @@ def _register_routers():
     api.add_router("/incidents", incidents_router)
     api.add_router("/audit", audit_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/geography", geography_router)
+    api.add_router("/search", search_router)
 
 
 _register_routers()

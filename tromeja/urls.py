@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", include("tromeja.incidents.urls")),
     path("audit/", include("tromeja.auditlog.urls")),
     path("exchange/", include("tromeja.exchange.urls")),
+    path("search/", include("tromeja.search.urls")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+"""The geography API: places, border sections and locating a point."""
+
+from ninja import Router
+
+router = Router(tags=["geography"])

@@ -1,0 +1,1 @@
+// Attention: badge counts and notifications of new work, polled without reloading.

@@ -1,0 +1,1 @@
+// Forms: error summary focus and other form behaviour shared by every page.

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from tromeja.exchange import duty_views, stats_views, views
+from tromeja.exchange import duty_views, inbox_views, stats_views, views
 
 app_name = "exchange"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
+    path("", inbox_views.inbox, name="inbox"),
     path("new/", views.request_create, name="request_create"),
     path("inform/", views.information_create, name="information_create"),
     path("cases/<uuid:pk>/", views.case_detail, name="case_detail"),

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from tromeja.core.consult import consult, consult_file, disclose
 from tromeja.core.countries import country_name
-from tromeja.core.records import RECIPIENT, SENDER, Action
+from tromeja.core.records import Action
 from tromeja.core.roles import Perm
 from tromeja.core.services import partner_countries_for
 from tromeja.exchange import duty, services
-from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind
+from tromeja.exchange.choices import OPEN_STATES, LegState
 from tromeja.exchange.forms import (
     ClarifyForm,
     CloseForm,
@@ -26,12 +25,6 @@ from tromeja.exchange.forms import (
     RequestForm,
 )
 from tromeja.exchange.models import Attachment, Case, Leg, Message
-
-# The inbox shows this many open requests (the most urgent), or on asking
-# at most INBOX_ALL_ROWS; and our latest OUTGOING_CASES cases.
-INBOX_ROWS = 50
-INBOX_ALL_ROWS = 1000
-OUTGOING_CASES = 30
 
 
 def _require(user):
@@ -55,51 +48,6 @@ def _rows(legs, now):
             }
         )
     return rows
-
-
-@login_required
-def inbox(request):
-    """Requests to my country, most urgent first (time left), then what my
-    country asked of the partners and the information partners sent."""
-    _require(request.user)
-    now = timezone.now()
-    # Most urgent first; suspended requests (no deadline while a
-    # clarification is pending) last. From the (recipient, state, due) index.
-    rows = INBOX_ALL_ROWS if request.GET.get("all") else INBOX_ROWS
-    mine = Leg.objects.restrict(request.user, side=RECIPIENT).select_related("case", "assigned_to")
-    # New requests, not yet acknowledged, newest first: they are read first,
-    # whatever the deadlines of the others.
-    fresh = list(mine.filter(state=LegState.NEW).order_by("-received_at", "-pk")[: rows + 1])
-    incoming = mine.filter(state__in=OPEN_STATES - {LegState.NEW}).order_by(
-        F("due_at").asc(nulls_last=True), "pk"
-    )
-    shown = list(incoming[: rows + 1])
-    # Our latest cases first (the (owner country, created) index), then their legs.
-    ours = Case.objects.own(request.user).order_by("-created_at")
-    outgoing = (
-        Leg.objects.restrict(request.user, side=SENDER)
-        .filter(case__in=list(ours.values_list("pk", flat=True)[:OUTGOING_CASES]))
-        .select_related("case")
-        .order_by("-case__created_at", "recipient_country_id")
-    )
-    received = (
-        Message.objects.received(request.user)
-        .filter(kind=MessageKind.SPONTANEOUS)
-        .select_related("case")
-        .order_by("-created_at")[:20]
-    )
-    template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
-    return render(
-        request,
-        template,
-        {
-            "fresh": _rows(fresh[:rows], now),
-            "incoming": _rows(shown[:rows], now),
-            "more": len(shown) > rows or len(fresh) > rows,
-            "outgoing": _rows(outgoing, now),
-            "received": received,
-        },
-    )
 
 
 @login_required

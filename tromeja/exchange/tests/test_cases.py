@@ -200,7 +200,7 @@ def test_a_new_partner_counts_days_in_its_own_time_zone(persona):
 def test_a_new_request_is_on_the_inbox_however_many_are_overdue(persona, monkeypatch):
     from django.utils import timezone
 
-    from tromeja.exchange import views
+    from tromeja.exchange import inbox_views as views
 
     monkeypatch.setattr(views, "INBOX_ROWS", 2)
     italy, slovenia = persona("it_duty"), persona("sl_duty")

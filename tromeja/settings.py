@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tromeja.notices",
     "tromeja.incidents",
     "tromeja.exchange",
+    "tromeja.geography",
     "tromeja.search",
     "tromeja.demo",
     "django.contrib.admin",

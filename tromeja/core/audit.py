@@ -101,6 +101,101 @@ def _object_ref(event: Event) -> tuple[str, str]:
     return event.object_type, event.object_id
 
 
+# The fields by which a part names the record it belongs to, nearest first.
+_PARENTS = ("case", "incident", "notice", "message")
+
+
+@dataclass(frozen=True)
+class Root:
+    """The record an entry is about as a whole (the case of a message)."""
+
+    type: str = ""
+    id: str = ""
+    reference: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class _Unloaded:
+    model: type
+    pk: object
+
+
+def _label(obj) -> str:
+    meta = obj._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def _step(obj):
+    """One step from a part towards its record: the record itself when it is
+    one, the parent object when it is loaded, an `_Unloaded` parent when not.
+    A model may name its record with an `audit_root` attribute (or method)."""
+    hook = getattr(type(obj), "audit_root", None)
+    if hook is not None:
+        parent = obj.audit_root
+        parent = parent() if callable(parent) else parent
+        return obj if parent is None or parent is obj else parent
+    from django.core.exceptions import FieldDoesNotExist
+
+    for name in _PARENTS:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one:
+            continue
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            continue
+        if field.is_cached(obj):
+            return getattr(obj, name)
+        return _Unloaded(field.related_model, pk)
+    return obj
+
+
+def _describe(root) -> Root:
+    if isinstance(root, _Unloaded):
+        return Root(f"{root.model._meta.app_label}.{root.model._meta.model_name}", str(root.pk))
+    reference = getattr(root, "reference", "")
+    # A record numbered at the end of its transaction has a placeholder first.
+    if not isinstance(reference, str) or reference.startswith("~"):
+        reference = ""
+    country = getattr(root, "owner_country_id", "")
+    return Root(
+        _label(root), str(root.pk), reference[:32], country if isinstance(country, str) else ""
+    )
+
+
+def roots(objects) -> list[Root]:
+    """The record each object belongs to, with one query per kind of parent
+    not yet loaded (none when they are, as for a case page's messages)."""
+    current = list(objects)
+    gone = set()
+    for _depth in range(len(_PARENTS) + 2):
+        changed = False
+        stepped = []
+        for item in current:
+            following = item if isinstance(item, _Unloaded) else _step(item)
+            changed |= following is not item
+            stepped.append(following)
+        wanted = {}
+        for item in stepped:
+            if isinstance(item, _Unloaded) and (item.model, item.pk) not in gone:
+                wanted.setdefault(item.model, set()).add(item.pk)
+        found = {}
+        for model, pks in wanted.items():
+            for parent in model._base_manager.filter(pk__in=pks):
+                found[(model, parent.pk)] = parent
+            # A parent erased in the same transaction is named by type and id.
+            gone |= {(model, pk) for pk in pks if (model, pk) not in found}
+        current = [
+            found.get((i.model, i.pk), i) if isinstance(i, _Unloaded) else i for i in stepped
+        ]
+        if not changed and not found:
+            break
+    return [_describe(item) for item in current]
+
+
 def log(
     action: str, *, actor=None, obj=None, object_type="", object_id="", recipients=(), detail=None
 ) -> AuditEntry | None:
@@ -160,6 +255,10 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
     if actor is not None and getattr(actor, "is_authenticated", False):
         country = actor.country_code or ""
     key = _key()
+    found = iter(roots([e.obj for e in events if e.obj is not None]))
+    event_roots = [
+        next(found) if e.obj is not None else Root(e.object_type, e.object_id) for e in events
+    ]
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -168,7 +267,7 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
         before = seq
         now = timezone.now()
         entries = []
-        for event in events:
+        for event, root in zip(events, event_roots, strict=True):
             seq += 1
             object_type, object_id = _object_ref(event)
             values = (
@@ -195,6 +294,10 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
                     **dict(zip(_FIELDS, values, strict=True)),
                     subject_country=subject,
                     entry_hash=digest,
+                    root_type=root.type[:64],
+                    root_id=root.id[:64],
+                    record_ref=root.reference,
+                    root_country=root.country[:2],
                 )
             )
             prev = digest
@@ -205,7 +308,15 @@ def log_many(events: Iterable[Event], *, actor=None) -> list[AuditEntry]:
     return entries
 
 
-_INSERT_FIELDS = (*_FIELDS, "subject_country", "entry_hash")
+_INSERT_FIELDS = (
+    *_FIELDS,
+    "subject_country",
+    "entry_hash",
+    "root_type",
+    "root_id",
+    "record_ref",
+    "root_country",
+)
 
 
 def _insert(entries: list[AuditEntry]):
@@ -231,6 +342,10 @@ def _insert(entries: list[AuditEntry]):
         "prev_hash",
         "subject_country",
         "entry_hash",
+        "root_type",
+        "root_id",
+        "record_ref",
+        "root_country",
     }
     convert = [None if f.name in plain else f for f in fields]
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
@@ -438,4 +553,13 @@ def _verify_entries(key: bytes, *, workers: int | None, progress) -> VerifyResul
     return VerifyResult(True, checked)
 
 
-__all__ = ["AuditAction", "Event", "log", "log_many", "verify_chain", "VerifyResult"]
+__all__ = [
+    "AuditAction",
+    "Event",
+    "Root",
+    "log",
+    "log_many",
+    "roots",
+    "verify_chain",
+    "VerifyResult",
+]

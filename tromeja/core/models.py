@@ -144,7 +144,15 @@ class AuditEntryQuerySet(models.QuerySet):
         )
         if country == settings.NODE_COUNTRY:
             visible |= nobodys
+        # Every access to a record of their country, whoever made it: the
+        # owner country answers for its records wherever they are read.
+        visible |= models.Q(root_country=country)
         return self.filter(visible)
+
+    def about_record(self, root_type: str, root_id: str):
+        """The entries about a record and its parts (a case's messages and
+        legs, an incident's versions), by the record's type and id."""
+        return self.filter(root_id=str(root_id), root_type=root_type)
 
 
 class AuditEntry(models.Model):
@@ -175,6 +183,15 @@ class AuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    # The record the entry is about as a whole: the case of a message or a
+    # leg, the incident of a version, the record itself otherwise; with its
+    # reference as it was when the entry was written and its owner country.
+    # Written with the entry (core/audit.py) and not covered by its hash:
+    # they index what the hashed object_type and object_id already say.
+    root_type = models.CharField(_("record type"), max_length=64, blank=True)
+    root_id = models.CharField(_("record id"), max_length=64, blank=True, db_index=True)
+    record_ref = models.CharField(_("reference"), max_length=32, blank=True, db_index=True)
+    root_country = models.CharField(_("record's country"), max_length=2, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -182,7 +199,10 @@ class AuditEntry(models.Model):
         ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["action", "at"])]
+        indexes = [
+            models.Index(fields=["action", "at"]),
+            models.Index(fields=["root_country", "seq"], name="audit_root_country_seq"),
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type} {self.object_id}"

@@ -11,6 +11,11 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV (spreadsheet)")
+    JSON = "json", _("Signed JSON (for the supervisory authority)")
+
+
 class AuditExport(models.Model):
     """An export of audit entries requested by a data protection officer,
     produced by a background job that reports its progress."""
@@ -19,6 +24,9 @@ class AuditExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     filters = models.JSONField(default=dict)
+    format = models.CharField(
+        _("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.CSV
+    )
     status = models.CharField(
         max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # Django's own widget templates, for the form renderer below.
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tromeja.urls"
+# Form controls in the page's language, never the browser's (core/widgets.py);
+# widget templates under templates/django/forms/ take precedence.
+FORM_RENDERER = "tromeja.core.widgets.FormRenderer"
 WSGI_APPLICATION = "tromeja.wsgi.application"
 
 TEMPLATES = [
@@ -252,9 +257,14 @@ LANGUAGES = [
     ("hr", _("Croatian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day before month and a 24-hour clock in every language, month names from
+# the language's catalogue (tromeja/formats); Django's locale formats fill in
+# the rest.
+FORMAT_MODULE_PATH = ["tromeja.formats"]
 USE_I18N = True
 USE_TZ = True
-# Times are stored in UTC and shown in the reader's zone (a user setting).
+# Times are stored in UTC and shown in the reader's zone: the one they chose in
+# their preferences, else their country's (Country.time_zone), else this one.
 TIME_ZONE = env_str("TROMEJA_TIME_ZONE", "Europe/Ljubljana")
 LANGUAGE_COOKIE_NAME = "tromeja_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION

@@ -9,6 +9,8 @@ from django.utils import timezone, translation
 
 from tromeja.accounts.security import second_factor_satisfied
 
+_API_DOCS = "/api/v1/docs"
+
 
 class UserPreferencesMiddleware:
     """Activates the signed-in user's language and time zone, carries the
@@ -28,12 +30,17 @@ class UserPreferencesMiddleware:
                 return redirect(settings.LOGIN_URL)
             # Pages speak the user's saved language; an API call may ask for
             # another with Accept-Language.
-            api_choice = request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META
+            # The API documentation is a page like the others.
+            api_choice = (
+                request.path.startswith("/api/")
+                and request.path.rstrip("/") != _API_DOCS
+                and "HTTP_ACCEPT_LANGUAGE" in request.META
+            )
             if user.language in dict(settings.LANGUAGES) and not api_choice:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
             try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+                timezone.activate(zoneinfo.ZoneInfo(user.zone_name))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
             ctx = getattr(request, "action_context", None)

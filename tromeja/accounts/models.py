@@ -12,6 +12,25 @@ from tromeja.core.choices import Partnership
 from tromeja.core.roles import Perm, Role, permissions_for
 
 
+def country_zone(unit) -> str:
+    """The time zone of a unit's country, else the node's."""
+    if unit is not None and unit.agency.country.time_zone:
+        return unit.agency.country.time_zone
+    return settings.TIME_ZONE
+
+
+# The language a country's officers work in, for new users who were not
+# given one; countries not listed (or languages the node does not offer) get
+# the node's default.
+COUNTRY_LANGUAGES = {"SI": "sl", "IT": "it", "HR": "hr", "AT": "de", "HU": "hu"}
+
+
+def country_language(unit) -> str:
+    """The working language of a unit's country, if the node offers it."""
+    language = COUNTRY_LANGUAGES.get(unit.agency.country_id) if unit is not None else None
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class TromejaUserManager(UserManager):
     def get_queryset(self):
         # Every request needs the user's country; load it with the user.
@@ -33,7 +52,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    # Empty: the zone of the user's country (Country.time_zone), else the
+    # node's; new users are given their country's zone when they are made.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     # Demo accounts may skip the second factor, and only while the node runs
     # in demo mode (TROMEJA_DEMO); see accounts.middleware.
     is_demo_account = models.BooleanField(_("demo account"), default=False)
@@ -74,6 +95,14 @@ class User(AbstractUser):
         if self.unit_id is None:
             return Partnership.NONE
         return self.unit.agency.country.partnership
+
+    @property
+    def zone_name(self) -> str:
+        """The time zone pages are shown in: the user's own choice, else their
+        country's, else the node's."""
+        if self.time_zone:
+            return self.time_zone
+        return country_zone(self.unit if self.unit_id else None)
 
     @property
     def agency(self):

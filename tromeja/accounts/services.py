@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tromeja.accounts.models import ApiToken, RoleGrant, TokenScope, User
+from tromeja.accounts.models import (
+    ApiToken,
+    RoleGrant,
+    TokenScope,
+    User,
+    country_language,
+    country_zone,
+)
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction
 from tromeja.core.reference_services import apply_changes, audit_value, check_administers
@@ -47,7 +54,8 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
-    language: str = "en",
+    language: str = "",
+    time_zone: str = "",
     is_demo_account: bool = False,
     created_by=None,
 ) -> User:
@@ -60,7 +68,10 @@ def create_user(
             first_name=first_name,
             last_name=last_name,
             email=email,
-            language=language,
+            # Unless chosen, a user works in their country's language.
+            language=language or country_language(unit),
+            # Unless chosen, a user sees the time of their own country.
+            time_zone=time_zone or country_zone(unit),
             is_demo_account=is_demo_account,
         )
         if password:
@@ -95,6 +106,10 @@ def update_user(*, user: User, by, **changes) -> dict:
             # Moving someone into another country's unit would let them read
             # that country's national records.
             check_administers(by, _unit_country(changes["unit"]))
+        # A user who kept their country's zone follows their new unit's.
+        kept = user.time_zone in ("", country_zone(user.unit if user.unit_id else None))
+        if "unit" in changes and "time_zone" not in changes and kept:
+            changes["time_zone"] = country_zone(changes["unit"])
         if by is not None and user.pk == by.pk and changes.get("is_active") is False:
             raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
         detail = apply_changes(user, changes, USER_FIELDS)
@@ -149,6 +164,10 @@ def set_password(*, user: User, password: str | None, by) -> User:
             detail={"password": "set" if password else "disabled"},
         )
     return user
+
+
+# Session key of the language chosen before signing in (accounts.views.set_language).
+CHOSEN_LANGUAGE = "language_chosen"
 
 
 def set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None):

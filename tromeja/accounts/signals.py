@@ -2,6 +2,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from tromeja.accounts.services import CHOSEN_LANGUAGE, set_preferences
 from tromeja.core import audit
 from tromeja.core.choices import AuditAction
 
@@ -9,6 +10,11 @@ from tromeja.core.choices import AuditAction
 @receiver(user_logged_in)
 def record_sign_in(sender, request, user, **kwargs):
     request.session["signed_in_at"] = timezone.now().timestamp()
+    # A language chosen on the sign-in page carries into the session and the
+    # user's preferences (so the second-factor pages after it speak it too).
+    chosen = request.session.pop(CHOSEN_LANGUAGE, None)
+    if chosen and chosen != user.language:
+        set_preferences(user=user, language=chosen)
     audit.log(AuditAction.SIGN_IN, actor=user, obj=user)
 
 

@@ -120,6 +120,9 @@ def set_language(request):
         return redirect(_safe_next(request))
     if request.user.is_authenticated:
         services.set_preferences(user=request.user, language=language)
+    else:
+        # Saved into the user's preferences when they sign in (accounts.signals).
+        request.session[services.CHOSEN_LANGUAGE] = language
     response = redirect(_safe_next(request))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -149,7 +152,7 @@ def purpose(request):
 def preferences(request):
     user = request.user
     form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "time_zone": user.time_zone}
+        request.POST or None, initial={"language": user.language, "time_zone": user.zone_name}
     )
     if request.method == "POST" and form.is_valid():
         services.set_preferences(user=user, **form.cleaned_data)

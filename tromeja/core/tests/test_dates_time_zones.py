@@ -1,0 +1,86 @@
+"""Each user sees times in their own country's zone unless they chose another."""
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from tromeja import testing
+from tromeja.accounts import services
+from tromeja.accounts.models import User
+from tromeja.core.models import Country, Unit
+
+
+@pytest.mark.parametrize(
+    ("name", "zone"),
+    [("sl_duty", "Europe/Ljubljana"), ("it_duty", "Europe/Rome"), ("hr_duty", "Europe/Zagreb")],
+)
+def test_a_new_user_gets_their_country_zone(persona, name, zone):
+    user = persona(name)
+    assert user.time_zone == zone
+    assert user.zone_name == zone
+
+
+@pytest.mark.parametrize(
+    ("name", "zone"), [("it_duty", "Europe/Rome"), ("hr_duty", "Europe/Zagreb")]
+)
+def test_pages_show_the_time_of_the_users_country(persona, name, zone):
+    page = testing.client_for(persona(name)).get("/accounts/preferences/")
+    assert page.status_code == 200
+    assert f"({zone})" in page.content.decode()  # the footer's local time
+
+
+def test_a_user_without_a_zone_sees_their_country_time(persona):
+    user = persona("it_duty")
+    User.objects.filter(pk=user.pk).update(time_zone="")
+    Country.objects.filter(code="IT").update(time_zone="Atlantic/Azores")  # UTC-1 in winter
+    page = testing.client_for(User.objects.get(pk=user.pk)).get("/accounts/preferences/")
+    text = page.content.decode()
+    assert "(Atlantic/Azores)" in text
+    now = timezone.now().astimezone(ZoneInfo("Atlantic/Azores"))
+    shown = re.search(r"(\d\d):(\d\d) \(Atlantic/Azores\)", text)
+    assert shown and int(shown[1]) == now.hour or (now.minute == 0 and shown), text[-400:]
+
+
+def test_a_chosen_zone_wins_over_the_country(persona):
+    user = persona("it_duty")
+    services.set_preferences(user=user, time_zone="Europe/Lisbon")
+    page = testing.client_for(User.objects.get(pk=user.pk)).get("/accounts/preferences/")
+    assert "(Europe/Lisbon)" in page.content.decode()
+
+
+def test_without_a_country_zone_the_node_zone_applies(persona, settings):
+    Country.objects.filter(code="HR").update(time_zone="")
+    user = services.create_user(
+        username="nova", password=None, unit=Unit.objects.get(code="hr-uzg")
+    )
+    assert user.time_zone == settings.TIME_ZONE
+
+
+def test_a_user_who_moves_country_follows_its_zone_unless_they_chose_one(persona):
+    admin = None  # the node's operator at the command line
+    user = persona("outsider")
+    services.update_user(user=user, by=admin, unit=Unit.objects.get(code="it-scip"))
+    assert User.objects.get(pk=user.pk).time_zone == "Europe/Rome"
+    services.set_preferences(user=user, time_zone="Europe/Lisbon")
+    services.update_user(user=user, by=admin, unit=Unit.objects.get(code="hr-uzg"))
+    assert User.objects.get(pk=user.pk).time_zone == "Europe/Lisbon"
+
+
+def test_an_italian_officer_sees_rome_time_and_a_croatian_zagreb_time_by_default(persona):
+    from tromeja.notices.models import Notice
+
+    # 23:30 UTC on 15 January is 00:30 on the 16th in Rome and Zagreb.
+    moment = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
+    Country.objects.filter(code="HR").update(time_zone="Asia/Tokyo")  # +9: 08:30 on the 16th
+    it_duty, hr_duty = persona("it_duty"), persona("hr_duty")
+    hr_duty = User.objects.get(pk=hr_duty.pk)
+    services.update_user(user=hr_duty, by=None, time_zone="")
+    shared = testing.notice(it_duty, distribution="partners")
+    Notice.objects.filter(pk=shared.pk).update(created_at=moment, updated_at=moment)
+    rome = testing.client_for(it_duty).get("/notices/").content.decode()
+    assert "16 Jan 2026, 00:30" in rome and "(Europe/Rome)" in rome
+    zagreb = testing.client_for(User.objects.get(pk=hr_duty.pk)).get("/notices/").content.decode()
+    assert "16 Jan 2026, 08:30" in zagreb and "(Asia/Tokyo)" in zagreb

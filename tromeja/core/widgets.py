@@ -1,0 +1,69 @@
+"""How form controls are drawn, for every form of the node (FORM_RENDERER).
+
+Browsers draw some controls themselves, in the browser's language rather than
+the page's: the "mm/dd/yyyy" of date pickers, "Choose Files" / "No file
+chosen" of file inputs. The renderer draws those controls so that everything
+on them is in the page's language:
+
+- date and date-time fields are text fields in the local format (the first
+  of the language's DATE_INPUT_FORMATS / DATETIME_INPUT_FORMATS, see
+  tromeja/formats), with an example as placeholder; the fields accept that
+  format, the others of the language and ISO 8601;
+- file inputs are hidden behind a localized button and file name
+  (templates/django/forms/widgets/file_picker.html, static/tromeja/inputs.js).
+
+Validation bubbles ("Please fill out this field.") are switched off on every
+form by static/tromeja/inputs.js; the server's errors, in the user's language,
+take their place.
+"""
+
+from datetime import datetime
+
+from django.forms.renderers import TemplatesSetting
+from django.utils import formats
+
+# An example moment: every field of it has two digits, so the placeholder
+# shows how many digits each part takes.
+EXAMPLE = datetime(2026, 12, 31, 14, 30)
+
+LOCAL_INPUTS = {
+    "django/forms/widgets/date.html": "DATE_INPUT_FORMATS",
+    "django/forms/widgets/datetime.html": "DATETIME_INPUT_FORMATS",
+    "django/forms/widgets/time.html": "TIME_INPUT_FORMATS",
+}
+
+
+def local_input_format(format_key: str) -> str:
+    """The format a field of this kind shows and suggests in the active language."""
+    return formats.get_format(format_key)[0]
+
+
+def example(format_key: str) -> str:
+    """The example moment written in the local input format, e.g. "31.12.2026 14:30"."""
+    return EXAMPLE.strftime(local_input_format(format_key))
+
+
+def local_input_attrs(format_key: str) -> dict[str, str]:
+    """Attributes of a text field that takes a date, a time or both."""
+    return {
+        "placeholder": example(format_key),
+        "inputmode": "numeric",
+        "autocomplete": "off",
+        # inputs.js adds the separators while digits are typed.
+        "data-local-format": example(format_key),
+    }
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's TemplatesSetting renderer (so the widget templates under
+    tromeja/templates/django/forms/ take precedence), drawing date and time
+    fields as localized text fields."""
+
+    def render(self, template_name, context, request=None):
+        format_key = LOCAL_INPUTS.get(template_name)
+        if format_key and isinstance(context, dict) and "widget" in context:
+            widget = dict(context["widget"])
+            widget["type"] = "text"
+            widget["attrs"] = {**local_input_attrs(format_key), **widget.get("attrs", {})}
+            context = {**context, "widget": widget}
+        return super().render(template_name, context, request)

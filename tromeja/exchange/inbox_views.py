@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tromeja.core.records import RECIPIENT, SENDER
+from tromeja.exchange import attention
 from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind
 from tromeja.exchange.models import Case, Leg, Message
 from tromeja.exchange.views import _require, _rows
@@ -49,15 +50,20 @@ def inbox(request):
         .select_related("case")
         .order_by("-created_at")[:20]
     )
+    if not request.htmx:
+        # Opening the inbox shows every answer: none is new any more. (Its
+        # refresh in the background does not count as looking.)
+        attention.mark_inbox_seen(request.user, now)
     template = "exchange/partials/inbox_tables.html" if request.htmx else "exchange/inbox.html"
     return render(
         request,
         template,
         {
-            "fresh": _rows(fresh[:rows], now),
-            "incoming": _rows(shown[:rows], now),
+            "fresh": attention.with_status(_rows(fresh[:rows], now), now),
+            "incoming": attention.with_status(_rows(shown[:rows], now), now),
             "more": len(shown) > rows or len(fresh) > rows,
-            "outgoing": _rows(outgoing, now),
+            "outgoing": attention.with_status(_rows(outgoing, now), now),
+            "attention": attention.panel(request.user),
             "received": received,
         },
     )

@@ -264,3 +264,38 @@ class DutyShift(models.Model):
 
     def __str__(self):
         return f"{self.country_id} {self.officer} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class LastLooked(models.Model):
+    """When an officer last opened the contact point's inbox: the answers to
+    their country's requests received since then are new to them. One row
+    per officer, written in one statement."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("last look at the inbox")
+        verbose_name_plural = _("last looks at the inbox")
+
+    def __str__(self):
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseLooked(models.Model):
+    """When an officer last opened one case: its answers received before
+    then are no longer new to them, whenever they last opened the inbox."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("last look at a case")
+        verbose_name_plural = _("last looks at cases")
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_look_per_case")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.case_id} {self.at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tromeja.exchange import duty_views, inbox_views, stats_views, views
+from tromeja.exchange import attention, duty_views, inbox_views, stats_views, views
 
 app_name = "exchange"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("", inbox_views.inbox, name="inbox"),
     path("new/", views.request_create, name="request_create"),
     path("inform/", views.information_create, name="information_create"),
-    path("cases/<uuid:pk>/", views.case_detail, name="case_detail"),
+    # Opening a case shows its answers: they are no longer new to the reader.
+    path("cases/<uuid:pk>/", attention.marks_case_seen(views.case_detail), name="case_detail"),
     path("cases/<uuid:pk>/print/", views.case_print, name="case_print"),
     path("cases/<uuid:pk>/close/", views.case_close, name="case_close"),
     path("legs/<int:pk>/reply/", views.leg_reply, name="leg_reply"),

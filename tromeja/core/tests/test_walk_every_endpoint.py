@@ -67,6 +67,7 @@ EXPECTED = {
 # fails this test until it is added here.
 PAGES_WITHOUT_ARGS = {
     "core:home",
+    "core:attention",
     "core:health",
     "incidents:incident_list",
     "incidents:incident_map",

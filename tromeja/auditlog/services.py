@@ -122,36 +122,57 @@ def may_read_history(user) -> bool:
     return user.has_perm_code(Perm.READ_AUDIT_LOG) or user.has_role(Role.SUPERVISOR)
 
 
-def history_record(user, slug: str, pk):
-    """The record whose access history `user` asks for, through the
-    visibility rule: a record of their own country they may see. Http404
-    otherwise (for a DPO, who reads no records, the history is that of the
-    entries they may read; the record is not loaded)."""
-    kind = RECORD_TYPES.get(slug)
+def history_record(user, pk):
+    """(record type, id, record or None) of the record whose access history
+    `user` asks for. PermissionDenied for a role that reads no history;
+    Http404 for a record that is not theirs to answer for. A supervisor's
+    record comes through the visibility rule: one of their own country that
+    they may see. A DPO reads no records: their history is the entries the
+    log's rule gives them, and the record is not loaded."""
+    if not may_read_history(user):
+        raise PermissionDenied
     found = as_uuid(str(pk))
-    if kind is None or found is None or not may_read_history(user):
+    if found is None:
         raise Http404
     if user.has_perm_code(Perm.VIEW_RECORDS):
-        record = kind.model.objects.own(user).filter(pk=found).first()
-        if record is None:
-            raise Http404
-        return kind, found, record
-    return kind, found, None
+        for kind in RECORD_TYPES.values():
+            record = kind.model.objects.own(user).filter(pk=found).first()
+            if record is not None:
+                return kind, found, record
+        raise Http404
+    label = (
+        AuditEntry.objects.restrict(user)
+        .filter(root_id=found, root_type__in=list(BY_LABEL))
+        .values_list("root_type", flat=True)
+        .first()
+    )
+    if label is None:
+        raise Http404
+    return BY_LABEL[label], found, None
 
 
-def record_history(user, slug: str, pk):
-    """(kind, record id, record or None, entries) of a record's access
-    history: every entry about it and its parts. A supervisor of the owner
-    country reads them all, whoever made them; a DPO those the log's rule
-    gives them. Http404 when the record is not theirs to answer for."""
-    kind, found, record = history_record(user, slug, pk)
-    if record is not None:
-        entries = AuditEntry.objects.about_record(kind.label, found)
-    else:
-        entries = AuditEntry.objects.restrict(user).about_record(kind.label, found)
-        if not entries.exists():
-            raise Http404
+def record_history(user, pk):
+    """(type, id, record or None, entries) of a record's access history:
+    every entry about it and its parts, whoever made it, for a supervisor of
+    the owner country; for a DPO, those the log's rule gives them."""
+    kind, found, record = history_record(user, pk)
+    entries = AuditEntry.objects.about_record(kind.label, found)
+    if record is None:
+        entries = entries & AuditEntry.objects.restrict(user)
     return kind, found, record, entries
+
+
+def history_url(user, record) -> str:
+    """The link to a record's access history for `user`, or "" when they
+    may not read it (the partial history_link.html shows it)."""
+    from django.urls import reverse
+
+    if record is None or not may_read_history(user) or not user.has_perm_code(Perm.VIEW_RECORDS):
+        return ""
+    label = f"{record._meta.app_label}.{record._meta.model_name}"
+    if label not in BY_LABEL or not type(record).objects.own(user).filter(pk=record.pk).exists():
+        return ""
+    return reverse("auditlog:record_history", args=[record.pk])
 
 
 def export_dir() -> Path:

@@ -58,10 +58,10 @@ def user_suggestions(request):
 
 
 @login_required
-def record_history(request, kind: str, pk):
+def record_history(request, pk):
     """Every access to one record and its parts, for the owner country's
     supervisors and data protection officers."""
-    record_type, record_id, record, entries = services.record_history(request.user, kind, pk)
+    record_type, record_id, record, entries = services.record_history(request.user, pk)
     page, query = _page(request, entries)
     reference = getattr(record, "reference", "") or next(
         (e.reference for e in page.object_list if e.reference), ""
@@ -83,7 +83,7 @@ def record_history(request, kind: str, pk):
 
 def public_keys(request):
     """The node's public signing keys, for whoever checks what it signed."""
-    keys = signing.keys() or [signing.current()]
+    keys = signing.all_keys() or [signing.current()]
     return render(request, "auditlog/keys.html", {"keys": list(reversed(keys))})
 
 

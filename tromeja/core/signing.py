@@ -79,7 +79,7 @@ def _load(number: int, path: Path) -> NodeKey:
     return NodeKey(number, path, Ed25519PrivateKey.from_private_bytes(seed))
 
 
-def keys() -> list[NodeKey]:
+def all_keys() -> list[NodeKey]:
     """The node's keys, oldest first (none before the first signature)."""
     directory = key_dir()
     if not directory.is_dir():
@@ -94,7 +94,7 @@ def keys() -> list[NodeKey]:
 
 def current() -> NodeKey:
     """The key that signs now, drawn the first time the node signs."""
-    found = keys()
+    found = all_keys()
     if found:
         return found[-1]
     return _load(1, key_dir() / "ed25519-0001.key")
@@ -103,13 +103,13 @@ def current() -> NodeKey:
 def rotate() -> NodeKey:
     """Draws the next key, which signs from now on; earlier keys stay
     published for what they signed."""
-    found = keys()
+    found = all_keys()
     number = found[-1].number + 1 if found else 1
     return _load(number, key_dir() / f"ed25519-{number:04d}.key")
 
 
 def by_id(key_id: str) -> NodeKey | None:
-    return next((k for k in keys() if k.key_id == key_id), None)
+    return next((k for k in all_keys() if k.key_id == key_id), None)
 
 
 @dataclass(frozen=True)

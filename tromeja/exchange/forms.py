@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.choices import DataSubjectCategory, HandlingCode
 from tromeja.exchange.choices import MessageKind, RefusalGround, Urgency
+from tromeja.incidents import forms as incident_forms
 from tromeja.incidents.choices import DocumentType
 
 
@@ -69,6 +70,9 @@ def _lines(text: str) -> list[list[str]]:
 
 
 class RequestForm(forms.Form):
+    """A request's text and codes; the persons, vehicles, phones and
+    documents it is about are rows of their own (`subject_formsets`)."""
+
     recipients = forms.MultipleChoiceField(
         label=_("To the contact points of"), widget=forms.CheckboxSelectMultiple
     )
@@ -78,46 +82,6 @@ class RequestForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         label=_("Request"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
-    )
-    vehicles = forms.CharField(
-        label=_("Vehicles"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line: the plate, then the registration country, e.g. CZ 5T2 8841 CZ"),
-    )
-    phones = forms.CharField(
-        label=_("Phone numbers"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line, with the country prefix, e.g. +386 40 123 456"),
-    )
-    persons = forms.CharField(
-        label=_("Persons"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "One per line: surname; given names; date of birth; nationality, "
-            "e.g. HADŽIĆ; Emir; 1988-04-12; BA"
-        ),
-    )
-    person_category = forms.ChoiceField(
-        label=_("The persons are"),
-        choices=DataSubjectCategory.choices,
-        initial=DataSubjectCategory.SUSPECT,
-        required=False,
-    )
-    documents = forms.CharField(
-        label=_("Identity documents"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            "One per line: number; issuing country; kind (passport, id_card, "
-            "residence, driving, other), e.g. P1234567; AF; passport"
-        ),
     )
     places = forms.CharField(
         label=_("Places"),
@@ -150,33 +114,6 @@ class RequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        category = data.pop("person_category", "") or DataSubjectCategory.SUSPECT
-        persons = []
-        for parts in _lines(data.get("persons", "")):
-            parts += [""] * (4 - len(parts))
-            surname, given, born, nationality = parts[:4]
-            persons.append(
-                {
-                    "surname": surname,
-                    "given_names": given,
-                    "date_of_birth": born,
-                    "nationality": nationality,
-                    "category": category,
-                }
-            )
-        data["persons"] = persons
-        documents = []
-        for parts in _lines(data.get("documents", "")):
-            parts += [""] * (3 - len(parts))
-            number, country, kind = parts[:3]
-            documents.append(
-                {
-                    "number": number,
-                    "issuing_country": country,
-                    "type": (kind or DocumentType.PASSPORT).lower(),
-                }
-            )
-        data["documents"] = documents
         places = []
         for parts in _lines(data.get("places", "")):
             name, where = (parts[0], parts[1]) if len(parts) > 1 else ("", parts[0])
@@ -192,22 +129,68 @@ class RequestForm(forms.Form):
         data["incidents"] = [r for r in re.split(r"[\s,;]+", data.get("incidents", "")) if r]
         return data
 
-    def clean_vehicles(self):
-        vehicles = []
-        for line in self.cleaned_data["vehicles"].splitlines():
-            parts = line.strip().rsplit(" ", 1)
-            if not line.strip():
-                continue
-            if len(parts) != 2 or len(parts[1]) != 2:
-                raise forms.ValidationError(
-                    _("“%(line)s”: end the line with the registration country, e.g. SI.")
-                    % {"line": line.strip()}
-                )
-            vehicles.append({"plate": parts[0], "registration_country": parts[1].upper()})
-        return vehicles
 
-    def clean_phones(self):
-        return [p.strip() for p in self.cleaned_data["phones"].splitlines() if p.strip()]
+# The empty first choice of a choice the officer must make, as in the
+# incident form: nothing is chosen for them by a default they did not see.
+CHOOSE = _("— choose —")
+
+
+class SubjectPersonForm(incident_forms.PersonForm):
+    """A person a message is about: as in an incident report, without the
+    role a person has in an incident."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["role"]
+        self.fields["category"].choices = [("", CHOOSE), *DataSubjectCategory.choices]
+        self.order_fields(["surname", "given_names", "date_of_birth", "nationality", "category"])
+
+
+class SubjectVehicleForm(incident_forms.VehicleForm):
+    """A vehicle: its plate and registration country."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("make", "model", "colour"):
+            del self.fields[name]
+
+
+class SubjectDocumentForm(incident_forms.DocumentForm):
+    """An identity document: its kind, number and issuing country."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["fraudulent"]
+        self.fields["type"].choices = [("", CHOOSE), *DocumentType.choices]
+
+
+# The rows of a request or information, by the name subjects_of() takes.
+SUBJECT_FORMSETS = {
+    "persons": (SubjectPersonForm, _("Persons")),
+    "documents": (SubjectDocumentForm, _("Identity documents")),
+    "vehicles": (SubjectVehicleForm, _("Vehicles")),
+    "phones": (incident_forms.PhoneForm, _("Phone numbers")),
+}
+# As many of each as the API takes (exchange/api.py).
+MAX_SUBJECTS = 50
+
+
+def subject_formsets(data=None) -> dict:
+    """The rows of persons, documents, vehicles and phones. A post without a
+    list's management form (a client that sends no rows of that kind) has
+    none of them."""
+    result = {}
+    for name, (form_class, label) in SUBJECT_FORMSETS.items():
+        formset_class = forms.formset_factory(
+            form_class, extra=0, can_delete=True, max_num=MAX_SUBJECTS, validate_max=True
+        )
+        bound = data
+        if data is not None and f"{name}-TOTAL_FORMS" not in data:
+            bound = {f"{name}-TOTAL_FORMS": "0", f"{name}-INITIAL_FORMS": "0"}
+        formset = formset_class(bound, prefix=name)
+        formset.label = label
+        result[name] = formset
+    return result
 
 
 REPLY_KINDS = [

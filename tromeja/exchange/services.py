@@ -262,6 +262,24 @@ def _outgoing(user, subject, recipients, attachments, about, errors) -> tuple:
     return subjects, checked, _recipients(user, recipients, subject, errors)
 
 
+def new_case_errors(
+    *, user, subject, recipients, urgency=None, attachments=(), **about
+) -> dict[str, list[str]]:
+    """Every problem with a request (with its `urgency`) or with spontaneous
+    information (without), as `send_request` and `send_information` would
+    refuse it, all at once and nothing written: for a form to show them
+    together before sending. A person's, vehicle's, phone's or document's
+    problems are under `persons.0`, ... (see `subjects_of`)."""
+    _require_spoc(user)
+    errors = {}
+    subjects_of(user, errors=errors, by_row=True, **about)
+    _attachments(attachments, errors)
+    _recipients(user, recipients, subject, errors)
+    if urgency is not None and urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose the urgency.")]
+    return errors
+
+
 def _recipients(user, recipients, subject, errors) -> list[str]:
     codes = sorted({getattr(c, "code", c) for c in recipients or ()})
     allowed = set(partner_countries_for(user).values_list("code", flat=True))
@@ -333,12 +351,23 @@ def _add(errors, key, i, message):
 
 
 def subjects_of(
-    user, *, vehicles=(), phones=(), persons=(), documents=(), places=(), incidents=(), errors
+    user,
+    *,
+    vehicles=(),
+    phones=(),
+    persons=(),
+    documents=(),
+    places=(),
+    incidents=(),
+    errors,
+    by_row=False,
 ) -> list[dict]:
     """The subjects of a message as Subject fields; problems go to `errors`
     by kind, each naming the kind and the line it is on. Persons, vehicles,
     phones and documents are checked and keyed by tromeja.entities, as in
-    incident reports."""
+    incident reports; with `by_row` their problems go under `persons.0`,
+    `documents.1`, ... (the index in the list given), as the incident
+    service reports them, for a form to show each next to its row."""
     from tromeja import entities
     from tromeja.incidents.models import Incident
 
@@ -349,8 +378,8 @@ def subjects_of(
         documents=documents,
         region=user.country_code,
     )
-    for name, _index, message in cleaned.errors:
-        errors.setdefault(name, []).append(message)
+    for name, index, message in cleaned.errors:
+        errors.setdefault(f"{name}.{index}" if by_row else name, []).append(message)
     found = []
     for p in cleaned.persons:
         born = p.date_of_birth.isoformat() if p.date_of_birth else ""
@@ -509,6 +538,94 @@ def earlier_cases(*, user, leg: Leg, limit: int = 50) -> list[dict]:
             detail={"cases": sorted({str(f["case_id"]) for f in found})},
         )
     return found
+
+
+def seen_before(*, user, leg: Leg, limit: int = 50) -> list[dict]:
+    """The receiver's cross-check, grouped by what the request asks about:
+    for each person, vehicle, phone or document of the request, where the
+    receiving country saw it before (the incident reports and the earlier
+    cases it may see), the newest first; the subjects seen most recently
+    first. Each group is {"kind", "key", "label", "hits", "count", "newest"},
+    each hit {"source": "incident" or "case", "id", "reference", "country",
+    "at"}. Never shown to the requester. Showing the hits combines records:
+    written to the audit trail as `cross_check` and `earlier_cases` do."""
+    from tromeja import entities
+    from tromeja.incidents.queries import sightings
+
+    if leg.recipient_country_id != user.country_code:
+        return []
+    request = Message.objects.restrict(user).filter(case_id=leg.case_id, kind=MessageKind.REQUEST)
+    asked = {}
+    for kind, key, label in (
+        Subject.objects.filter(message__in=request, kind__in=INDEXED_KINDS)
+        .order_by("kind", "key", "pk")
+        .values_list("kind", "key", "label")
+    ):
+        asked.setdefault((kind, key), label)
+    if not asked:
+        return []
+    hits = {pair: [] for pair in asked}
+    for pair in asked:
+        for seen in sightings(user, [pair], limit=limit):
+            hits[pair].append(
+                {
+                    "source": "incident",
+                    "id": seen.incident_id,
+                    "reference": seen.reference,
+                    "country": seen.country,
+                    "at": seen.occurred_at,
+                }
+            )
+    matched = sorted({h["id"] for found in hits.values() for h in found})
+    earlier = (
+        Subject.objects.filter(
+            entities.key_condition(list(asked)),
+            message__in=Message.objects.restrict(user),
+            message__case__in=Case.objects.restrict(user),
+        )
+        .exclude(message__case_id=leg.case_id)
+        .order_by("-message__created_at")
+        .values_list(
+            "kind",
+            "key",
+            "message__case_id",
+            "message__case__reference",
+            "message__owner_country_id",
+            "message__created_at",
+        )[:limit]
+    )
+    cases = set()
+    for kind, key, case_id, reference, country, at in earlier:
+        found = hits[(kind, key)]
+        if any(h["source"] == "case" and h["id"] == case_id for h in found):
+            continue  # the same case asked about it twice: one hit
+        found.append(
+            {"source": "case", "id": case_id, "reference": reference, "country": country, "at": at}
+        )
+        cases.add(str(case_id))
+    if matched:
+        audit.log(AuditAction.COMBINATION, actor=user, obj=leg.case, detail={"matched": matched})
+    if cases:
+        audit.log(
+            AuditAction.COMBINATION, actor=user, obj=leg.case, detail={"cases": sorted(cases)}
+        )
+    groups = []
+    for (kind, key), found in hits.items():
+        if not found:
+            continue
+        found.sort(key=lambda h: h["at"], reverse=True)
+        groups.append(
+            {
+                "kind": kind,
+                "key": key,
+                "label": asked[(kind, key)],
+                "hits": found,
+                "count": len(found),
+                "newest": found[0]["at"],
+            }
+        )
+    groups.sort(key=lambda g: g["newest"], reverse=True)
+    return groups
 
 
 def _receiving_zones(codes) -> dict[str, str]:

@@ -13,6 +13,15 @@ from tromeja import testing
 from tromeja.core.models import AuditEntry
 from tromeja.exchange import services
 from tromeja.exchange.models import Attachment, Case, Leg, Message, Subject
+from tromeja.exchange.tests.test_request_form import rows
+
+HADZIC = {
+    "surname": "Hadžić",
+    "given_names": "Emir",
+    "date_of_birth": "1988-04-12",
+    "nationality": "BA",
+    "category": "suspect",
+}
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 # The start of a Windows program (MZ header, PE signature).
@@ -270,15 +279,14 @@ def test_the_page_names_a_disguised_program_and_keeps_the_form(persona):
             "subject": "Zapisnik",
             "body": "?",
             "handling_code": "H0",
-            "persons": "Hadžić; Emir; 1988-04-12; BA",
-            "person_category": "suspect",
+            **rows(persons=[HADZIC]),
             "attachments": [SimpleUploadedFile("zapisnik.pdf", EXE)],
         },
     )
     assert response.status_code == 200
     text = response.content.decode()
     assert "zapisnik.pdf" in text and "Windows program" in text
-    assert "Hadžić; Emir; 1988-04-12; BA" in text
+    assert 'value="Hadžić"' in text and 'value="1988-04-12"' in text
     _nothing_sent()
 
 
@@ -292,9 +300,10 @@ def test_the_page_sends_subjects_and_files(persona):
             "subject": "Zapisnik",
             "body": "?",
             "handling_code": "H0",
-            "persons": "Hadžić; Emir; 1988-04-12; BA",
-            "person_category": "victim",
-            "documents": "P1234567; AF; passport",
+            **rows(
+                persons=[{**HADZIC, "category": "victim"}],
+                documents=[{"type": "passport", "number": "P1234567", "issuing_country": "AF"}],
+            ),
             "places": "Obrežje; 45.852, 15.690",
             "attachments": [
                 SimpleUploadedFile("zapisnik.pdf", PDF),

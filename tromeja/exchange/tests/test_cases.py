@@ -133,7 +133,7 @@ def test_the_receiver_sees_earlier_cases_about_the_same_subjects(persona):
     # The requester is never told; nor is a country that was not a party.
     assert services.earlier_cases(user=italy, leg=case.legs.get()) == []
     page = testing.client_for(slovenia).get(f"/exchange/cases/{case.pk}/").content.decode()
-    assert "Asked about in earlier cases" in page and earlier.reference in page
+    assert "Earlier case" in page and earlier.reference in page
     assert AuditEntry.objects.filter(
         action=AuditAction.COMBINATION, detail__cases=[str(earlier.pk)]
     ).exists()

@@ -7,6 +7,7 @@ from tromeja import testing
 from tromeja.exchange import services
 from tromeja.exchange.choices import LegState
 from tromeja.exchange.models import Case, Leg
+from tromeja.exchange.tests.test_request_form import rows
 
 
 def test_the_duty_officer_sends_a_request_and_the_partner_answers_through_the_pages(persona):
@@ -113,8 +114,10 @@ def test_the_receiver_sees_its_own_hits_on_the_requested_plate_and_the_sender_do
             "subject": "Furgone",
             "body": "Conducente?",
             "handling_code": "H0",
-            "vehicles": "CZ 5T2 8841 CZ",
-            "phones": "+386 40 123 456",
+            **rows(
+                vehicles=[{"plate": "CZ 5T2 8841", "registration_country": "CZ"}],
+                phones=["+386 40 123 456"],
+            ),
         },
     )
     case = Case.objects.get()
@@ -130,7 +133,8 @@ def test_the_receiver_sees_its_own_hits_on_the_requested_plate_and_the_sender_do
             "subject": "x",
             "body": "x",
             "handling_code": "H0",
-            "vehicles": "CZ5T28841",
+            **rows(vehicles=[{"plate": "CZ5T28841", "registration_country": ""}]),
         },
     )
-    assert "registration country" in bad.content.decode() and Case.objects.count() == 1
+    assert "Vehicle 1: Registration country: " in bad.content.decode()
+    assert Case.objects.count() == 1

@@ -1,3 +1,7 @@
+from django.urls import path
+
+from tromeja.search import views
+
 app_name = "search"
 
-urlpatterns = []
+urlpatterns = [path("", views.results, name="results")]

@@ -58,7 +58,8 @@ class SharedRecordFormMixin(forms.Form):
     review_by = forms.DateField(
         label=_("Review personal data by"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A text field in the local format (core.widgets), not the browser's picker.
+        widget=forms.DateInput(),
         validators=[validate_sensible_date],
     )
 

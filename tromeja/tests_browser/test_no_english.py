@@ -4,6 +4,12 @@ English UI text.
 Each page is rendered twice, in English and in the language under test, with
 the same data; any piece of text that is the same in both and is not data
 (names, titles, codes, numbers) is English left untranslated.
+
+The browser runs in English (--lang=en-US), so that anything it draws itself
+would be English on a Slovenian page: date pickers ("mm/dd/yyyy"), file
+inputs ("Choose Files", "No file chosen"), validation bubbles ("Please fill
+out this field."), unnamed buttons ("Submit") and <details> without a
+summary ("Details"). No page may show any of them.
 """
 
 import re
@@ -37,6 +43,63 @@ COLLECT_TEXT = """() => {
   out.push(document.title);
   return out;
 }"""
+
+# What the browser would draw in its own language, found in the page.
+BROWSER_NATIVE = """() => {
+  const CHECKED_BY_BROWSER = "[required],[pattern],[min],[max],[minlength],[maxlength],"
+    + "input[type=email],input[type=url],input[type=number]";
+  const found = [];
+  const where = el => el.name || el.id || el.outerHTML.slice(0, 80);
+  document.querySelectorAll("input").forEach(el => {
+    const type = (el.getAttribute("type") || "text").toLowerCase();
+    if (["date", "datetime-local", "month", "week", "time"].includes(type) && el.type === type) {
+      found.push("native " + type + " picker: " + where(el));
+    }
+    if (type === "file") {
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const seen = box.width > 2 && box.height > 2
+        && style.opacity !== "0" && style.visibility !== "hidden";
+      if (seen) found.push("native file input: " + where(el));
+      const label = el.closest("label");
+      if (!label || !label.querySelector(".file-picker-button")) {
+        found.push("file input without its button: " + where(el));
+      }
+    }
+    if (["submit", "reset", "button"].includes(type) && !el.hasAttribute("value")) {
+      found.push("input button named by the browser: " + where(el));
+    }
+  });
+  document.querySelectorAll("form").forEach(form => {
+    const checked = form.querySelector(CHECKED_BY_BROWSER);
+    if (checked && !form.noValidate) {
+      const action = form.getAttribute("action") || location.pathname;
+      found.push("validation bubbles on: " + action + " (" + where(checked) + ")");
+    }
+  });
+  document.querySelectorAll("details").forEach(d => {
+    if (!d.querySelector(":scope > summary")) found.push("details without summary");
+  });
+  return found;
+}"""
+
+ENGLISH_BROWSER_ARGS = ["--lang=en-US", "--accept-lang=en-US,en"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The browser in English: whatever it draws itself would be English."""
+    from playwright.sync_api import sync_playwright
+
+    from tromeja.tests_browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *ENGLISH_BROWSER_ARGS]
+        )
+        yield browser
+        browser.close()
+
 
 # Names and identifiers, not UI text.
 NOT_UI = {
@@ -281,6 +344,7 @@ def texts(page, url, language, cookie=None):
         cookies.append({"name": "sessionid", "value": cookie, "url": page.base})
     context.add_cookies(cookies)
     page.goto(page.base + url)
+    page.wait_for_load_state("load")  # the deferred scripts have run
     return page.evaluate(COLLECT_TEXT)
 
 
@@ -329,7 +393,7 @@ def pages(world):
 
 @pytest.mark.parametrize("language", ["sl", "it", "hr"])
 def test_pages_in_sl_it_and_hr_show_no_english(page, world, language):
-    untranslated = {}
+    untranslated, native = {}, {}
     for who, url in pages(world):
         user = world[who] if who else None
         cookie = session_cookie(user, verified=who != "pending") if user else None
@@ -341,10 +405,14 @@ def test_pages_in_sl_it_and_hr_show_no_english(page, world, language):
             rendered[lang] = texts(page, url, lang, cookie)
         english, local = set(rendered["en"]), rendered[language]
         assert page.locator("html").get_attribute("lang") == language, url
+        drawn_by_browser = page.evaluate(BROWSER_NATIVE)
+        if drawn_by_browser:
+            native[url] = drawn_by_browser
         data = world["data"] | localized_country_names(language)
         same = sorted({t for t in local if t in english and not is_data(t, data, language)})
         if same:
             untranslated[url] = same
+    assert not native, f"Browser-drawn English in {language}: {native}"
     assert not untranslated, f"English left in {language}: {untranslated}"
 
 
@@ -359,3 +427,42 @@ def test_dates_and_times_are_local_and_localized(page, world):
     body = " ".join(texts(page, "/notices/", "sl", session_cookie(user)))
     assert "2. 03. 26" in body or "2. 3. 2026" in body or "2.3.2026" in body, body[:2000]
     assert "00:30" in body or "0:30" in body
+
+
+def test_the_check_finds_what_the_browser_draws_when_the_pages_own_controls_are_off(page, world):
+    # Without inputs.js and inputs.css the file input and the validation
+    # bubbles are the browser's own again, and the check must say so.
+    page.route("**/static/tromeja/inputs.*", lambda route: route.abort())
+    user = world["sl_duty"]
+    User.objects.filter(pk=user.pk).update(language="sl")
+    texts(page, "/incidents/import/", "sl", session_cookie(user))
+    found = " | ".join(page.evaluate(BROWSER_NATIVE))
+    assert "native file input" in found and "validation bubbles" in found, found
+
+
+def test_file_and_date_fields_speak_the_page_language(page, world):
+    user = world["sl_duty"]
+    User.objects.filter(pk=user.pk).update(language="sl")
+    texts(page, "/incidents/import/", "sl", session_cookie(user))
+    picker = page.locator(".file-picker").first
+    from django.utils import translation
+
+    with translation.override("sl"):
+        choose, nothing = (
+            translation.gettext("Choose a file"),
+            translation.gettext("No file chosen"),
+        )
+    assert choose in picker.inner_text() and nothing in picker.inner_text()
+    # The keyboard reaches the hidden input; choosing a file names it.
+    picker.locator("input[type=file]").set_input_files(
+        {"name": "porocila.csv", "mimeType": "text/csv", "buffer": b"type\n"}
+    )
+    assert "porocila.csv" in picker.locator(".file-picker-names").inner_text()
+    texts(page, "/notices/new/", "sl", session_cookie(user))
+    page.locator("input[name=has_personal_data]").check()  # shows the review date
+    review = page.locator("input[name=review_by]")
+    assert review.get_attribute("type") == "text"
+    assert review.get_attribute("placeholder") == "31.12.2026"
+    review.focus()
+    page.keyboard.type("03122026")
+    assert review.input_value() == "03.12.2026"

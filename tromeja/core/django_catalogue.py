@@ -246,4 +246,34 @@ STRINGS = [
     gettext_noop("Your username, in case you’ve forgotten:"),
     gettext_noop("block size"),
     gettext_noop("…"),
+    # Month names of Django's date formats N ("abbrev. month") and E ("alt.
+    # month", the genitive where a language has one). Django's Slovenian
+    # catalogue leaves them English or capitalised ("Dec.", "April",
+    # "December"), its Italian one capitalises them ("Dic.", "Dicembre"). The
+    # node's own formats (tromeja/formats) use F and b in Slovenian and
+    # Italian, which are right; these make N and E right as well.
+    pgettext_lazy("abbrev. month", "Jan."),
+    pgettext_lazy("abbrev. month", "Feb."),
+    pgettext_lazy("abbrev. month", "March"),
+    pgettext_lazy("abbrev. month", "April"),
+    pgettext_lazy("abbrev. month", "May"),
+    pgettext_lazy("abbrev. month", "June"),
+    pgettext_lazy("abbrev. month", "July"),
+    pgettext_lazy("abbrev. month", "Aug."),
+    pgettext_lazy("abbrev. month", "Sept."),
+    pgettext_lazy("abbrev. month", "Oct."),
+    pgettext_lazy("abbrev. month", "Nov."),
+    pgettext_lazy("abbrev. month", "Dec."),
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("alt. month", "December"),
 ]

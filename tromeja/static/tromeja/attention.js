@@ -188,6 +188,12 @@
     });
   }
   showToggles();
+  // Switched on or off in another tab.
+  window.addEventListener("storage", function (event) {
+    if (event.key === STORE_ON) {
+      showToggles();
+    }
+  });
 
   // --- Badges ------------------------------------------------------------------
   function render(data) {

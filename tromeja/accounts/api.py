@@ -41,7 +41,7 @@ def me(request):
         roles=sorted(user.roles),
         permissions=sorted(user.perm_codes),
         language=user.language,
-        time_zone=user.time_zone,
+        time_zone=user.zone_name,
     )
 
 

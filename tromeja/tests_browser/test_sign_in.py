@@ -86,3 +86,24 @@ def test_an_officer_switches_language_and_it_is_remembered(page):
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(page.base + "/")
     assert page.locator("html").get_attribute("lang") == "hr"
+
+
+def test_the_language_chosen_on_the_sign_in_page_speaks_on_the_second_factor_set_up(page):
+    # A new account (no authenticator yet) whose saved language is English.
+    user = testing.make_persona("hr_border", with_device=False)
+    assert user.language == "en"
+    page.goto(page.base + "/accounts/sign-in/")
+    page.locator("button[name=language][value=hr]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == "hr"
+    page.locator("input[name=username]").fill("hr_border")
+    page.locator("input[name=password]").fill(testing.PASSWORD)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(re.compile("/accounts/second-factor/"))
+    assert page.locator("html").get_attribute("lang") == "hr"
+    from django.utils import translation
+
+    with translation.override("hr"):
+        heading = translation.gettext("Set up the second factor")
+    assert page.locator("h1").inner_text() == heading
+    assert User.objects.get(pk=user.pk).language == "hr"

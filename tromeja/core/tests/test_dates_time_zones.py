@@ -84,3 +84,10 @@ def test_an_italian_officer_sees_rome_time_and_a_croatian_zagreb_time_by_default
     assert "16 Jan 2026, 00:30" in rome and "(Europe/Rome)" in rome
     zagreb = testing.client_for(User.objects.get(pk=hr_duty.pk)).get("/notices/").content.decode()
     assert "16 Jan 2026, 08:30" in zagreb and "(Asia/Tokyo)" in zagreb
+
+
+def test_the_api_names_the_zone_the_user_sees(persona):
+    user = persona("it_duty")
+    User.objects.filter(pk=user.pk).update(time_zone="")
+    me = testing.client_for(User.objects.get(pk=user.pk)).get("/api/v1/me").json()
+    assert me["time_zone"] == "Europe/Rome"

@@ -24,7 +24,7 @@ from tromeja.geography.locate import REGION, in_region, locate, sections
 router = Router(tags=["geography"])
 
 # Zoom at which the map shows a place chosen in the search: villages are labelled.
-PLACE_ZOOM = {"place": 13, "crossing": 14}
+PLACE_ZOOM = {"place": 12, "crossing": 13}
 
 
 def _language() -> str:
@@ -54,7 +54,12 @@ class PlaceQuery(Schema):
     q: str = Field("", max_length=gazetteer.MAX_QUERY)
 
 
-@router.get("/places", response=list[PlaceOut], summary="Search towns, villages and crossings")
+@router.get(
+    "/places",
+    response=list[PlaceOut],
+    url_name="geography_places",
+    summary="Search towns, villages and crossings",
+)
 def place_search(request, filters: Query[PlaceQuery]):
     """The ten places whose names match `q` best (case, accents and the
     region's transliterations ignored), then the largest; crossing points
@@ -139,7 +144,12 @@ def _country_labels(south, west, north, east, language):
     return out
 
 
-@router.get("/labels", response=LabelsOut, summary="The basemap's names in a viewport")
+@router.get(
+    "/labels",
+    response=LabelsOut,
+    url_name="geography_labels",
+    summary="The basemap's names in a viewport",
+)
 def labels(request, view: Query[LabelQuery]):
     """The country names (one per country in view, inside its part of the
     view) and the places to label at `zoom` (cities from zoom 6, towns from 8
@@ -156,38 +166,53 @@ def labels(request, view: Query[LabelQuery]):
     }
 
 
-# ---------------------------------------------------------------- countries
+# ---------------------------------------------------------------- basemap
 
 
-class CountryProperties(Schema):
-    country: str
-    name: str
+class BasemapProperties(Schema):
+    layer: Literal["sea", "country"]
+    country: str = ""
+    name: str = ""
 
 
-class CountryFeatureOut(Schema):
+class BasemapFeatureOut(Schema):
     type: Literal["Feature"]
     geometry: dict
-    properties: CountryProperties
+    properties: BasemapProperties
 
 
-class CountriesOut(Schema):
+class BasemapOut(Schema):
     type: Literal["FeatureCollection"]
-    features: list[CountryFeatureOut]
+    features: list[BasemapFeatureOut]
 
 
 @lru_cache(maxsize=1)
-def _country_areas():
+def _basemap_areas() -> tuple[tuple[str, str, dict], ...]:
+    """(layer, country, GeoJSON geometry): the sea (what of the region no
+    country covers), then the countries."""
+    import shapely
+    from shapely.geometry import box, mapping
+
     from tromeja.geography.locate import _load
 
-    return tuple(
-        (f["properties"]["country"], f["geometry"]) for f in _load("countries.geojson")["features"]
-    )
+    features = _load("countries.geojson")["features"]
+    south, west, north, east = REGION
+    land = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features])
+    sea = shapely.set_precision(box(west, south, east, north).difference(land), 1e-5)
+    areas = [("sea", "", mapping(sea))]
+    areas += [("country", f["properties"]["country"], f["geometry"]) for f in features]
+    return tuple(areas)
 
 
-@router.get("/countries", response=CountriesOut, summary="The countries' areas (the basemap)")
-def countries(request):
-    """The eight countries drawn on the map, clipped to the region, with their
-    names in the reader's language."""
+@router.get(
+    "/basemap",
+    response=BasemapOut,
+    url_name="geography_basemap",
+    summary="The basemap: sea and countries' areas",
+)
+def basemap(request):
+    """The region's sea and the eight countries drawn on the map, clipped to
+    the region, with the countries' names in the reader's language."""
     language = _language()
     return {
         "type": "FeatureCollection",
@@ -195,9 +220,13 @@ def countries(request):
             {
                 "type": "Feature",
                 "geometry": geometry,
-                "properties": {"country": code, "name": country_name(code, language)},
+                "properties": {
+                    "layer": layer,
+                    "country": code,
+                    "name": country_name(code, language) if code else "",
+                },
             }
-            for code, geometry in _country_areas()
+            for layer, code, geometry in _basemap_areas()
         ],
     }
 
@@ -234,7 +263,12 @@ def responsible_unit_code(section_code: str, country: str | None) -> str:
     return section.units_by_country.get(country) or section.units[0]
 
 
-@router.get("/locate", response=LocateOut, summary="Border section, unit and crossing of a point")
+@router.get(
+    "/locate",
+    response=LocateOut,
+    url_name="geography_locate",
+    summary="Border section, unit and crossing of a point",
+)
 def locate_point(request, point: Query[LocateQuery]):
     """Where a point lies as a report saved there would record it: border
     section, responsible unit (of the caller's country), distance from the

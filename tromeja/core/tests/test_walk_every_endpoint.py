@@ -424,7 +424,7 @@ def test_the_walker_knows_every_api_endpoint():
         ("GET", "/api/v1/incidents/geography"),
         ("GET", "/api/v1/geography/places"),
         ("GET", "/api/v1/geography/labels"),
-        ("GET", "/api/v1/geography/countries"),
+        ("GET", "/api/v1/geography/basemap"),
         ("GET", "/api/v1/geography/locate"),
         ("POST", "/api/v1/incidents/imports"),
         ("POST", "/api/v1/incidents/exports"),

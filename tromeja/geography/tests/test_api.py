@@ -12,7 +12,7 @@ CETINGRAD_BORDER = (45.1536, 15.7330)  # fields below Cetingrad, beside the Bosn
 ENDPOINTS = (
     "/api/v1/geography/places?q=cetingrad",
     "/api/v1/geography/labels",
-    "/api/v1/geography/countries",
+    "/api/v1/geography/basemap",
     "/api/v1/geography/locate?lat=45.1536&lon=15.733",
 )
 
@@ -146,10 +146,19 @@ def test_labels_name_the_countries_on_both_sides_and_the_villages_at_zoom_11(per
         assert country_of(label["lat"], label["lon"]) == label["country"]
 
 
-def test_the_countries_come_with_their_names_in_the_readers_language(persona):
+def test_the_basemap_holds_the_sea_and_the_countries_named_in_the_readers_language(persona):
     client = client_in(persona, "it_duty", "it")
-    features = client.get("/api/v1/geography/countries").json()["features"]
-    by_code = {f["properties"]["country"]: f["properties"]["name"] for f in features}
+    features = client.get("/api/v1/geography/basemap").json()["features"]
+    by_code = {
+        f["properties"]["country"]: f["properties"]["name"]
+        for f in features
+        if f["properties"]["layer"] == "country"
+    }
     assert by_code["SI"] == "Slovenia"
     assert by_code["HR"] == "Croazia"
     assert set(by_code) == {"AT", "BA", "HR", "HU", "IT", "ME", "RS", "SI"}
+    from shapely.geometry import Point, shape
+
+    (sea,) = [shape(f["geometry"]) for f in features if f["properties"]["layer"] == "sea"]
+    assert sea.contains(Point(14.0, 44.5))  # the Adriatic off Lošinj
+    assert not sea.contains(Point(15.73, 45.15))  # Cetingrad

@@ -595,3 +595,56 @@ def test_every_page_sends_anonymous_visitors_to_sign_in(db):
     for url_name in sorted(RECORD_PAGES):
         url = reverse(url_name, args=["01a22909-c0e2-7455-8eac-e75224cf8c95"])
         assert client.get(url)["Location"].startswith("/accounts/sign-in/"), url_name
+
+
+# The contact point's forms, posted with valid bodies by every persona: a case
+# not shared with the reader's country does not exist for them (404, or the
+# 403 their role gets everywhere), and no answer names what they may not see.
+def case_form_posts(marker):
+    objects = CASE_OBJECTS[marker]
+    leg, message = objects["leg_id"], objects["message_id"]
+    m = f"m{message.hex[:8]}"
+    yield f"/exchange/legs/{leg}/reply/", {f"leg{leg}-kind": "acknowledgement"}
+    yield f"/exchange/legs/{leg}/clarify/", {f"leg{leg}-body": "walk"}
+    yield f"/exchange/messages/{message}/consent/", {f"{m}-countries": ["IT", "HR", "SI"]}
+    yield f"/exchange/messages/{message}/forward/", {f"{m}-recipients": ["IT", "HR", "SI"]}
+    yield f"/exchange/cases/{objects['case_id']}/close/", {"body": "walk"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_contact_point_forms_with_valid_bodies_refuse_what_was_not_shared(name, world):
+    users, _records, _export, _token = world
+    client = testing.client_for(users[name])
+    answers = {}
+    for marker in CASES:
+        for form, (url, body) in enumerate(case_form_posts(marker)):
+            response = client.post(url, body, follow=True)
+            assert response.status_code < 500, url
+            assert_no_leak(name, response, url)
+            answers.setdefault(form, []).append(
+                (marker, url, response.redirect_chain, response.status_code)
+            )
+    for group in answers.values():
+        role_refused = all(status == 403 for *_rest, status in group)
+        for marker, url, chain, status in group:
+            if marker in hidden_markers(name):
+                assert not chain, url
+                assert status == 404 or (status == 403 and role_refused), (url, status)
+    # The request form, with rows, sends only for a contact-point role.
+    body = {
+        "recipients": ["HR" if name.startswith("sl_") else "SI"],
+        "urgency": "not_urgent",
+        "subject": "walk",
+        "body": "walk",
+        "handling_code": "H0",
+        "vehicles-TOTAL_FORMS": "1",
+        "vehicles-INITIAL_FORMS": "0",
+        "vehicles-0-plate": "CZ 5T2 8841",
+        "vehicles-0-registration_country": "CZ",
+    }
+    for url in ("/exchange/new/", "/exchange/inform/"):
+        response = client.post(url, body, follow=True)
+        assert_no_leak(name, response, url)
+        sent = bool(response.redirect_chain)
+        assert sent == (name in {"sl_duty", "it_duty", "hr_duty"}), (name, url)
+        assert sent or response.status_code == 403, (name, url, response.status_code)

@@ -25,6 +25,7 @@ from tromeja.core.countries import country_name
 from tromeja.core.modules import BadgeCounts, Notify
 from tromeja.core.records import RECIPIENT, SENDER
 from tromeja.core.roles import Perm
+from tromeja.exchange import duty
 from tromeja.exchange.choices import OPEN_STATES, LegState, MessageKind, Urgency
 from tromeja.exchange.models import CaseLooked, LastLooked, Leg, Message
 from tromeja.exchange.templatetags.exchange import time_left
@@ -266,4 +267,8 @@ def panel(user) -> dict | None:
     found["rows"] = [{"leg": leg, "status": status(leg, now)} for leg in rows]
     found["more"] = max(found["pressing"] - len(rows), 0)
     found["summary"] = summary(found)
+    # Supervisors follow the overdue requests on a page of their own.
+    found["overdue_url"] = reverse(
+        "exchange:overdue" if duty.is_supervisor(user) else "exchange:inbox"
+    )
     return found

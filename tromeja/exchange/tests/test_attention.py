@@ -314,3 +314,22 @@ def test_state_changes_reach_the_counts(persona):
     assert case.legs.get().state == LegState.ANSWERED
     assert poll(italy)["badges"]["requests"]["count"] == 0
     assert attention.panel(italy) is None
+
+
+def test_a_supervisor_sees_the_overdue_requests_of_their_country(persona):
+    supervisor, croatia = persona("sl_supervisor"), persona("hr_duty")
+    slovenia = persona("sl_duty")
+    persona("it_duty")
+    late = ask(croatia, recipients=("SI",))
+    acknowledge(slovenia, late)
+    age(late, 9)
+    ask(croatia)  # to Italy: not Slovenia's
+    panel = attention.panel(supervisor)
+    assert panel["overdue"] == 1
+    assert [row["leg"].case_id for row in panel["rows"]] == [late.pk]
+    page = testing.client_for(supervisor).get("/").content.decode()
+    assert '<a href="/exchange/overdue/">1 request overdue</a>' in page
+    # A duty officer's link goes to the inbox.
+    page = testing.client_for(slovenia).get("/").content.decode()
+    assert '<a href="/exchange/">1 request overdue</a>' in page
+    assert attention.panel(persona("it_supervisor"))["overdue"] == 0

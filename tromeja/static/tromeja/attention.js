@@ -256,7 +256,9 @@
         credentials: "same-origin",
         cache: "no-store",
         redirect: "manual",
-        headers: { Accept: "application/json" },
+        // A poll is not the officer's activity: it must not keep an idle
+        // session open.
+        headers: { Accept: "application/json", "X-Tromeja-Poll": "1" },
       })
       .then(function (response) {
         if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {

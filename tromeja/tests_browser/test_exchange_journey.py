@@ -48,11 +48,31 @@ def test_urgent_vehicle_request_from_italy_to_slovenia(browser, live_server):
     page.check("input[name=urgency][value=urgent_direct]")
     page.fill("#id_subject", "Furgone CZ 5T2 8841 a Fernetti")
     page.fill("#id_body", "Chi è il conducente abituale?")
-    page.fill("#id_vehicles", "CZ 5T2 8841 CZ")
-    page.locator("main form button[type=submit]").click()
+    # The vehicle and a person as rows; the person's date of birth cannot be:
+    # the page says so once, at the top, and keeps the rows as typed.
+    page.click("[data-formset=vehicles] .formset-add")
+    page.fill("#id_vehicles-0-plate", "CZ 5T2 8841")
+    page.select_option("#id_vehicles-0-registration_country", "CZ")
+    page.click("[data-formset=persons] .formset-add")
+    page.fill("#id_persons-0-surname", "Novák")
+    page.fill("#id_persons-0-date_of_birth", "2999-01-01")
+    page.select_option("#id_persons-0-category", "suspect")
+    page.locator("main form.request-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/exchange/new/" in page.url and not Case.objects.exists()
+    summary = page.locator("[data-error-summary]")
+    assert summary.count() == 1 and summary.locator("li").count() == 1
+    assert page.input_value("#id_vehicles-0-plate") == "CZ 5T2 8841"
+    page.fill("#id_persons-0-date_of_birth", "1980-05-06")
+    page.locator("main form.request-form button[type=submit]").click()
     page.wait_for_url("**/exchange/cases/**")
     case = Case.objects.get()
     leg = case.legs.get()
+    assert "Slovenia" in page.inner_text(".messages")  # whom it went to
+    assert sorted(case.messages.get().subjects.values_list("kind", flat=True)) == [
+        "person",
+        "vehicle",
+    ]
 
     # Slovenia, in Slovenian: at the top of the inbox with its countdown.
     open_as(page, slovenia, "sl")

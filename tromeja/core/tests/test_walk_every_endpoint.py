@@ -89,6 +89,7 @@ PAGES_WITHOUT_ARGS = {
     "notices:notice_list",
     "notices:notice_create",
     "auditlog:entry_list",
+    "search:results",
 }
 RECORD_PAGES = {
     "notices:notice_detail",
@@ -456,6 +457,7 @@ def test_the_walker_knows_every_api_endpoint():
         ("POST", "/api/v1/incidents/{incident_id}/submit"),
         ("POST", "/api/v1/incidents/{incident_id}/validate"),
         ("POST", "/api/v1/incidents/{incident_id}/return"),
+        ("GET", "/api/v1/search"),
     }
     assert set(api_paths()) == known
 
@@ -648,3 +650,33 @@ def test_contact_point_forms_with_valid_bodies_refuse_what_was_not_shared(name, 
         sent = bool(response.redirect_chain)
         assert sent == (name in {"sl_duty", "it_duty", "hr_duty"}), (name, url)
         assert sent or response.status_code == 403, (name, url, response.status_code)
+
+
+# The search box: every marker searched by its own word, as each persona.
+# A persona finds exactly the records it may see (the exchange's cases only
+# with a contact-point role, whose pages they link to), and the answer never
+# names or hints at the others.
+SEARCHES_EXCHANGE = {"sl_duty", "it_duty", "hr_duty"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_search_finds_only_what_was_shared(name, world):
+    users, _records, _export, _token = world
+    client = testing.client_for(users[name])
+    operational = name not in {"sl_dpo", "sl_admin", "outsider"}
+    for marker in sorted(set(RECORDS) | set(INCIDENTS) | set(CASES)):
+        for url in (f"/api/v1/search?q={marker}", f"/search/?q={marker}"):
+            response = client.get(url, HTTP_X_PURPOSE="walk")
+            assert response.status_code == (200 if operational else 403), url
+            # The answer repeats the query; nothing else may name a hidden record.
+            response.content = response.content.replace(marker.encode(), b"")
+            assert_no_leak(name, response, url)
+        if not operational:
+            continue
+        hits = [h for g in response_json(client, marker)["groups"] for h in g["hits"]]
+        visible = marker in EXPECTED[name] and (marker not in CASES or name in SEARCHES_EXCHANGE)
+        assert bool(hits) == visible, (name, marker, hits)
+
+
+def response_json(client, marker):
+    return client.get(f"/api/v1/search?q={marker}", HTTP_X_PURPOSE="walk").json()

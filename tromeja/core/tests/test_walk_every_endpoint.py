@@ -89,6 +89,8 @@ PAGES_WITHOUT_ARGS = {
     "notices:notice_list",
     "notices:notice_create",
     "auditlog:entry_list",
+    "auditlog:user_suggestions",
+    "auditlog:public_keys",
     "search:results",
 }
 RECORD_PAGES = {
@@ -100,6 +102,7 @@ RECORD_PAGES = {
     "incidents:incident_edit",
     "exchange:case_detail",
     "exchange:case_print",
+    "auditlog:record_history",
 }
 POST_ONLY = {
     "core:job_retry",
@@ -223,6 +226,7 @@ def world(persona):
 
     other_dpo = persona("it_dpo")
     export = request_export(user=other_dpo, filters={})
+    OTHER_EXPORT["export"] = export
     token, _secret = create_api_token(user=users["it_duty"], name="other", scope="read", days=5)
     # An import of an Italian supervisor, with its file of errors.
     from tromeja.incidents import imports
@@ -240,6 +244,7 @@ def world(persona):
 
 
 OTHER_JOB = {}
+OTHER_EXPORT = {}
 OTHER_SHIFT = {}
 CASE_OBJECTS: dict[str, dict] = {}
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -252,11 +257,25 @@ def hidden_markers(name):
     return (set(RECORDS) | set(INCIDENTS) | set(CASES)) - EXPECTED[name]
 
 
+def owner_country(marker) -> str:
+    owner = {**RECORDS, **INCIDENTS, **CASES}[marker][0]
+    return owner.split("_")[0]
+
+
+def dpo_reads_history(name, marker) -> bool:
+    """A data protection officer reads, in the audit log, the entries about
+    their country's records and their references (never their content)."""
+    return name.endswith("_dpo") and owner_country(marker) == name.split("_")[0]
+
+
 def assert_no_leak(name, response, where):
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     body = raw.decode(errors="replace")
+    in_log = "/audit" in where
     words = set(hidden_markers(name)) | {
-        REFERENCES[m] for m in hidden_markers(name) if m in REFERENCES
+        REFERENCES[m]
+        for m in hidden_markers(name)
+        if m in REFERENCES and not (in_log and dpo_reads_history(name, m))
     }
     leaked = sorted(w for w in words if w in body)
     assert not leaked, f"{name} sees {leaked} at {where}"
@@ -265,8 +284,13 @@ def assert_no_leak(name, response, where):
 # Objects that exist for nobody but their owner (a persona, or every user of a
 # country): any other caller gets 404, or 403 where the role has no such
 # objects at all.
-OWNED_BY = {"job_id": "it_supervisor", "token_id": "it_duty", "shift_id": "SI"}
-PAGE_OWNERS = {**OWNED_BY, "export_id": "it_dpo"}
+OWNED_BY = {
+    "job_id": "it_supervisor",
+    "token_id": "it_duty",
+    "shift_id": "SI",
+    "export_id": "it_dpo",
+}
+PAGE_OWNERS = dict(OWNED_BY)
 
 
 def owner_of(name, key):
@@ -289,6 +313,7 @@ PAGE_PARAMETERS = {
     "exchange:shift_delete": "shift_id",
     "auditlog:export_detail": "export_id",
     "auditlog:export_download": "export_id",
+    "auditlog:record_history": "record_id",
     "core:job_retry": "job_id",
     "incidents:job_detail": "job_id",
     "incidents:job_file": "job_id",
@@ -330,6 +355,9 @@ def page_urls(records, export, token):
             }[parameter]
             args = [value.pk, "errors.csv"] if url_name == "incidents:job_file" else [value.pk]
             yield url_name, parameter, method, reverse(url_name, args=args)
+        elif parameter == "record_id":
+            for marker in (*RECORDS, *INCIDENTS, *CASES):
+                yield url_name, marker, method, reverse(url_name, args=[records[marker].pk])
         else:
             for marker, objects in CASE_OBJECTS.items():
                 yield url_name, marker, method, reverse(url_name, args=[objects[parameter]])
@@ -348,6 +376,9 @@ def test_no_page_shows_what_was_not_shared(name, world):
         if marker in PAGE_OWNERS:
             if not owner_of(name, marker):
                 assert status in {403, 404}, (url, status)
+        elif url_name == "auditlog:record_history" and name.endswith("_dpo"):
+            # The history of another country's record is none of theirs.
+            assert status == (200 if dpo_reads_history(name, marker) else 404), (url, status)
         elif marker is not None:
             answers.setdefault(url_name, []).append((marker, url, status))
     # A record not shared with the reader does not exist for them: 404, or the
@@ -419,6 +450,12 @@ def test_the_walker_knows_every_api_endpoint():
         ("PATCH", "/api/v1/notices/{notice_id}"),
         ("DELETE", "/api/v1/notices/{notice_id}"),
         ("GET", "/api/v1/audit"),
+        ("GET", "/api/v1/audit/records/{record_id}"),
+        ("GET", "/api/v1/audit/users"),
+        ("GET", "/api/v1/audit/keys"),
+        ("POST", "/api/v1/audit/exports"),
+        ("GET", "/api/v1/audit/exports/{export_id}"),
+        ("GET", "/api/v1/audit/exports/{export_id}/file"),
         ("GET", "/api/v1/incidents"),
         ("POST", "/api/v1/incidents"),
         ("GET", "/api/v1/incidents/map"),
@@ -484,6 +521,7 @@ BODIES = {
 # after it).
 REQUIRED_QUERIES = {
     ("GET", "/api/v1/geography/locate"): "?lat=45.1536&lon=15.733",
+    ("GET", "/api/v1/audit/users"): "?q=sl",
 }
 
 
@@ -501,6 +539,9 @@ def filled(path, records, token):
         group = INCIDENTS if name == "incident_id" else RECORDS
         for marker in group:
             yield marker, path.replace(f"{{{name}}}", str(records[marker].pk))
+    elif name == "record_id":
+        for marker in (*RECORDS, *INCIDENTS, *CASES):
+            yield marker, path.replace(f"{{{name}}}", str(records[marker].pk))
     elif name in CASE_OBJECTS[next(iter(CASES))]:
         for marker, objects in CASE_OBJECTS.items():
             yield marker, path.replace(f"{{{name}}}", str(objects[name]))
@@ -509,6 +550,7 @@ def filled(path, records, token):
             "job_id": OTHER_JOB.get("job"),
             "token_id": token,
             "shift_id": OTHER_SHIFT.get("shift"),
+            "export_id": OTHER_EXPORT.get("export"),
         }[name]
         yield name, path.replace(f"{{{name}}}", str(value.pk))
     else:
@@ -553,6 +595,11 @@ def test_no_api_endpoint_shows_what_was_not_shared(name, world):
                 elif marker in OWNED_BY:
                     if not owner_of(name, marker):
                         assert status in {403, 404}, (where, status)
+                elif path == "/api/v1/audit/records/{record_id}" and name.endswith("_dpo"):
+                    # As on the page: only their country's records' history.
+                    expected = 200 if dpo_reads_history(name, marker) else 404
+                    assert status == expected, (where, status)
+                    answers.pop(marker)
                 elif marker not in hidden_markers(name):
                     assert status in {200, 201, 204, 400, 403, 409, 422}, (where, status)
         # A record not shared with the caller does not exist for them: 404,
@@ -578,7 +625,8 @@ def test_every_api_endpoint_refuses_anonymous_callers(db):
     for method, path in api_paths():
         url = path.replace("{notice_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
         url = url.replace("{incident_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
-        url = url.replace("{token_id}", "1")
+        url = url.replace("{token_id}", "1").replace("{export_id}", "1")
+        url = url.replace("{record_id}", "01a22909-c0e2-7455-8eac-e75224cf8c95")
         response = client.generic(method, url, data="{}", content_type="application/json")
         assert response.status_code == 401, (method, url, response.status_code)
         assert response.json()["detail"]
@@ -589,7 +637,8 @@ def test_every_page_sends_anonymous_visitors_to_sign_in(db):
     from django.urls import reverse
 
     client = Client()
-    open_pages = {"accounts:login", "accounts:second_factor"}
+    # The node's public signing keys are public.
+    open_pages = {"accounts:login", "accounts:second_factor", "auditlog:public_keys"}
     for url_name in sorted(PAGES_WITHOUT_ARGS - open_pages):
         response = client.get(reverse(url_name))
         assert response.status_code == 302, url_name

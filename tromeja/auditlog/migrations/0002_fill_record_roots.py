@@ -46,13 +46,13 @@ def _set_by(entries, key, mapping, **fields):
 
 def fill(apps, schema_editor):
     entry = apps.get_model("core", "AuditEntry")
-    entry.objects.filter(root_type="").update(root_type=F("object_type"), root_id=F("object_id"))
+    entry._base_manager.filter(root_type="").update(root_type=F("object_type"), root_id=F("object_id"))
     for app_label, name, parent, root_type in PARTS:
         model = _model(apps, app_label, name)
         if model is None:
             continue
         label = f"{app_label}.{name}"
-        ids = set(entry.objects.filter(object_type=label).values_list("object_id", flat=True))
+        ids = set(entry._base_manager.filter(object_type=label).values_list("object_id", flat=True))
         mapping = {}
         for chunk in _chunks(ids):
             keys = []
@@ -64,14 +64,14 @@ def fill(apps, schema_editor):
             for pk, parent_pk in model._base_manager.filter(pk__in=keys).values_list("pk", parent):
                 mapping[str(pk)] = {"root_type": root_type, "root_id": str(parent_pk)}
         _set_by(
-            entry.objects.filter(object_type=label), "object_id", mapping, root_type=1, root_id=1
+            entry._base_manager.filter(object_type=label), "object_id", mapping, root_type=1, root_id=1
         )
     for app_label, name in RECORDS:
         model = _model(apps, app_label, name)
         if model is None:
             continue
         label = f"{app_label}.{name}"
-        entries = entry.objects.filter(root_type=label)
+        entries = entry._base_manager.filter(root_type=label)
         ids = set(entries.values_list("root_id", flat=True))
         has_reference = any(f.name == "reference" for f in model._meta.get_fields())
         columns = ["pk", "owner_country_id"] + (["reference"] if has_reference else [])

@@ -118,6 +118,12 @@ def test_a_new_urgent_request_reaches_the_italian_duty_officer_without_reloading
     assert live.get_attribute("aria-live") == "polite"
     assert live.text_content() == words
 
+    # On a tablet held upright the navigation folds away: its button shows a dot.
+    inbox.set_viewport_size({"width": 768, "height": 1024})
+    assert badge.is_hidden()
+    assert "attention-pending" in inbox.locator(".navbar-toggler").get_attribute("class")
+    inbox.set_viewport_size({"width": 1024, "height": 768})
+
     # The inbox lists it with its time left, in Italian.
     pattern = status_pattern("it")
     row = inbox.locator(f'#inbox tr[data-leg="{leg.pk}"]')

@@ -544,19 +544,25 @@ class ValidateIn(Schema):
     shared_with: list[str] | None = Field(None, max_length=20)
 
 
+# The decision on sharing is required; it is checked after the report's state,
+# so that a report validated meanwhile answers 409, not 422.
+_VALIDATE_BODY = {**ValidateIn.model_json_schema(), "required": ["distribution"]}
+
+
 @router.post(
     "/{incident_id}/validate",
     response=IncidentOut,
-    summary="Validate (supervisor); body optional: distribution, shared_with",
+    summary="Validate (supervisor), deciding the sharing: distribution, shared_with",
     openapi_extra={
         "requestBody": {
-            "required": False,
-            "content": {"application/json": {"schema": ValidateIn.model_json_schema()}},
+            "required": True,
+            "content": {"application/json": {"schema": _VALIDATE_BODY}},
         }
     },
 )
 def validate_incident(request, incident_id: UUID):
-    # The body is optional: {"distribution": ..., "shared_with": [...]} decides sharing.
+    # {"distribution": "national" | "partners" | "named", "shared_with": [...]}:
+    # without the decision the answer is 422 (docs/rules.md §5).
     incident = _base().get_visible(request.user, incident_id, Action.CHANGE)
     sharing = {}
     if request.body.strip():
@@ -564,7 +570,9 @@ def validate_incident(request, incident_id: UUID):
             sharing = ValidateIn.model_validate_json(request.body).model_dump(exclude_none=True)
         except PydanticValidationError as exc:
             raise NinjaValidationError(exc.errors()) from None
-    services.validate_incident(user=request.user, incident=incident, **sharing)
+    services.validate_incident(
+        user=request.user, incident=incident, require_decision=True, **sharing
+    )
     return _detail(request, incident)
 
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tromeja.core import jobs
@@ -67,6 +68,27 @@ COLUMNS = (
     *HANDLING_COLUMNS,
 )
 XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+# The export of one report also carries the nationalities of its breakdown,
+# as codes and as names in the reader's language (still no personal data).
+REPORT_COLUMNS = (
+    *COLUMNS[: -len(HANDLING_COLUMNS)],
+    "nationalities",
+    "nationality_names",
+    *HANDLING_COLUMNS,
+)
+
+
+def _nationalities(incident) -> dict:
+    from tromeja.core.countries import country_name
+
+    language = get_language()
+    codes = list(dict.fromkeys(c.nationality for c in incident.counts.all()))
+    return {
+        "nationalities": "; ".join(code or "?" for code in codes),
+        "nationality_names": "; ".join(
+            country_name(code, language) if code else _("Unknown") for code in codes
+        ),
+    }
 
 
 def _row(incident) -> dict:
@@ -113,13 +135,18 @@ def _xlsx_cell(sheet, value):
     return safe_cell(value) if isinstance(value, str) else value
 
 
-def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes, str, str]:
+def export_incidents(
+    *, user, queryset, fmt: str, progress=None, columns=COLUMNS, prefix="incidents"
+) -> tuple[bytes, str, str]:
     """Returns (content, content type, file name) of the reports in
     `queryset`, which the caller took from `restrict(user, "export")`.
     `progress(done)` is called as reports are read."""
     if fmt not in FORMATS:
         raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
+    breakdown = "nationalities" in columns
     queryset = queryset.select_related("responsible_unit")
+    if breakdown:
+        queryset = queryset.prefetch_related("counts")
     if queryset.count() > MAX_ROWS:
         raise ValidationError(
             _("More than %(max)d reports: narrow the filters.") % {"max": MAX_ROWS}
@@ -129,23 +156,23 @@ def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes,
         if progress is not None:
             progress(done)
         reports.append(incident)
-    rows = [_row(r) for r in reports]
-    name = file_name("incidents", reports, fmt)
+    rows = [{**_row(r), **(_nationalities(r) if breakdown else {})} for r in reports]
+    name = file_name(prefix, reports, fmt)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow([safe_cell(_text(row[c])) for c in COLUMNS])
+            writer.writerow([safe_cell(_text(row[c])) for c in columns])
         content = out.getvalue().encode("utf-8-sig")
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("Incidents"))
-        sheet.append(list(COLUMNS))
+        sheet.append(list(columns))
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, row[c]) for c in COLUMNS])
+            sheet.append([_xlsx_cell(sheet, row[c]) for c in columns])
         buffer = io.BytesIO()
         book.save(buffer)
         content = buffer.getvalue()
@@ -154,7 +181,7 @@ def export_incidents(*, user, queryset, fmt: str, progress=None) -> tuple[bytes,
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-                "properties": {c: _text(row[c]) for c in COLUMNS},
+                "properties": {c: _text(row[c]) for c in columns},
             }
             for row in rows
         ]
@@ -185,6 +212,27 @@ def start_export(*, user, filters: dict, fmt: str) -> ExportFile | Job:
     if runs_in_background(count):
         return request_export(user=user, filters=filters, fmt=fmt)
     return ExportFile(*export_incidents(user=user, queryset=queryset, fmt=fmt))
+
+
+def export_report(*, user, pk, fmt: str) -> ExportFile:
+    """The export of one report, from its page: what `restrict(user,
+    "export")` lets the user take, stamped and written to the audit trail as
+    every export is. A report the user may not see does not exist (Http404)."""
+    from tromeja.incidents.models import Incident
+
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Choose CSV, XLSX or GeoJSON.")})
+    incident = Incident.objects.get_visible(user, pk, Action.EXPORT)
+    queryset = Incident.objects.restrict(user, Action.EXPORT).filter(pk=incident.pk)
+    return ExportFile(
+        *export_incidents(
+            user=user,
+            queryset=queryset,
+            fmt=fmt,
+            columns=REPORT_COLUMNS,
+            prefix=f"incident-{incident.reference}",
+        )
+    )
 
 
 # --- Long exports run in the background ----------------------------------------

@@ -3,7 +3,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tromeja.core.choices import Distribution
-from tromeja.core.countries import nationality_choices
+from tromeja.core.countries import country_name, nationality_choices
 from tromeja.core.dates import validate_sensible_date
 from tromeja.core.forms import SharedRecordFormMixin
 from tromeja.core.services import partner_countries_for
@@ -38,6 +38,15 @@ def _countries(blank_label):
     return [("", blank_label), *nationality_choices(get_language())]
 
 
+# The empty first choice of a choice the officer must make: nothing is chosen
+# for them by a default they did not see.
+CHOOSE = _("— choose —")
+
+
+def _choose(choices):
+    return [("", CHOOSE), *choices]
+
+
 def _style(form):
     for field in form.fields.values():
         widget = field.widget
@@ -49,10 +58,16 @@ def _style(form):
             widget.attrs.setdefault("class", "form-control")
 
 
+def _partner_choices(user):
+    """The partner countries, named in the reader's language."""
+    language = get_language()
+    return [(c.code, country_name(c.code, language)) for c in partner_countries_for(user)]
+
+
 class IncidentForm(SharedRecordFormMixin, forms.Form):
     """The report as the officer fills it in (also on a tablet)."""
 
-    type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    type = forms.ChoiceField(label=_("Type"), choices=_choose(IncidentType.choices))
     occurred_at = forms.DateTimeField(
         label=_("Time of the event"),
         widget=LocalDateTimeInput,
@@ -86,8 +101,10 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
     location_override_reason = forms.CharField(
         label=_("Reason for another section"), max_length=300, required=False
     )
-    detection_method = forms.ChoiceField(label=_("Detection"), choices=DetectionMethod.choices)
-    transport = forms.ChoiceField(label=_("Means of transport"), choices=Transport.choices)
+    detection_method = forms.ChoiceField(
+        label=_("Detection"), choices=_choose(DetectionMethod.choices)
+    )
+    transport = forms.ChoiceField(label=_("Means of transport"), choices=_choose(Transport.choices))
     stage = forms.ChoiceField(
         label=_("Attempted or actual"), required=False, choices=[("", "—"), *Stage.choices]
     )
@@ -103,8 +120,8 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
     persons_total = forms.IntegerField(
         label=_("Persons involved"), min_value=0, max_value=2000, initial=0
     )
-    impact_level = forms.ChoiceField(label=_("Impact level"), choices=ImpactLevel.choices)
-    confidence = forms.ChoiceField(label=_("Confidence"), choices=Confidence.choices)
+    impact_level = forms.ChoiceField(label=_("Impact level"), choices=_choose(ImpactLevel.choices))
+    confidence = forms.ChoiceField(label=_("Confidence"), choices=_choose(Confidence.choices))
     narrative = forms.CharField(
         label=_("Narrative"),
         max_length=5000,
@@ -124,6 +141,72 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
         max_length=1000,
         required=False,
         help_text=_("References of other reports about the same events, separated by spaces."),
+    )
+
+    # A one-time token of the form as it was shown: a second post of the same
+    # form (double tap, reload, a second tab on the same page) saves nothing.
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    # The form's sections, in order, as they fit a tablet: (key, legend,
+    # fields, formsets shown in the section).
+    SECTIONS = (
+        (
+            "where",
+            _("When and where"),
+            (
+                "occurred_at",
+                "aware_at",
+                "latitude",
+                "longitude",
+                "place_name",
+                "border_section",
+                "location_override_reason",
+            ),
+            (),
+        ),
+        (
+            "what",
+            _("What happened"),
+            (
+                "type",
+                "detection_method",
+                "transport",
+                "stage",
+                "crossing_mode",
+                "direction",
+                "evasion",
+                "embarkation_country",
+                "destination_country",
+                "persons_total",
+                "impact_level",
+                "confidence",
+                "narrative",
+                "follows",
+                "related",
+            ),
+            (),
+        ),
+        ("persons", _("Persons"), (), ("counts",)),
+        (
+            "entities",
+            _("Named persons, vehicles, phones and documents"),
+            (),
+            ("persons", "vehicles", "phones", "documents"),
+        ),
+        (
+            "sharing",
+            _("Sharing and handling"),
+            (
+                "distribution",
+                "shared_with",
+                "handling_code",
+                "handling_note",
+                "source_reliability",
+                "information_accuracy",
+                "review_by",
+            ),
+            (),
+        ),
     )
 
     field_order = [
@@ -157,22 +240,49 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
         for name in ("has_personal_data", "data_subject_category"):
             del self.fields[name]
         self.fields["review_by"].show_when = None
-        self.fields["source_reliability"].initial = "A"
-        self.fields["information_accuracy"].initial = "1"
+        # The evaluation code is the officer's judgement: never pre-filled.
+        for name in ("source_reliability", "information_accuracy"):
+            field = self.fields[name]
+            field.choices = [("", CHOOSE), *[c for c in field.choices if c[0]]]
         language = get_language()
         self.fields["border_section"].choices = [("", "—")] + sorted(
             ((s.code, s.name(language)) for s in sections().values()), key=lambda c: c[1]
         )
+        self.fields["shared_with"].choices = _partner_choices(self.user)
         self.fields["embarkation_country"].choices = _countries("—")
         self.fields["destination_country"].choices = _countries("—")
         self.fields["location_override_reason"].show_when = None
         _style(self)
 
+    def sections(self, formsets):
+        """The sections with their bound fields and formsets; a visible field
+        no section names is shown in the last one, never left out."""
+        placed = {name for _key, _legend, names, _sets in self.SECTIONS for name in names}
+        leftover = [
+            name
+            for name, field in self.fields.items()
+            if name not in placed and not field.widget.is_hidden
+        ]
+        result = []
+        for number, (key, legend, names, sets) in enumerate(self.SECTIONS, start=1):
+            if number == len(self.SECTIONS):
+                names = (*names, *leftover)
+            result.append(
+                {
+                    "key": key,
+                    "number": number,
+                    "legend": legend,
+                    "fields": [self[name] for name in names if name in self.fields],
+                    "formsets": [(name, formsets[name]) for name in sets if name in formsets],
+                }
+            )
+        return result
+
 
 class CountForm(forms.Form):
     nationality = forms.ChoiceField(label=_("Nationality"), required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    age_group = forms.ChoiceField(label=_("Age group"), choices=AgeGroup.choices)
+    sex = forms.ChoiceField(label=_("Sex"), choices=_choose(Sex.choices))
+    age_group = forms.ChoiceField(label=_("Age group"), choices=_choose(AgeGroup.choices))
     count = forms.IntegerField(label=_("Number"), min_value=1, max_value=2000)
     unaccompanied = forms.IntegerField(
         label=_("Unaccompanied minors"), min_value=0, max_value=2000, required=False
@@ -185,15 +295,17 @@ class CountForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=PersonRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=_choose(PersonRole.choices))
     category = forms.ChoiceField(
         label=_("Data subject category"),
-        choices=[
-            ("suspect", _("Suspect")),
-            ("convicted", _("Convicted person")),
-            ("victim", _("Victim or potential victim")),
-            ("other", _("Other party (witness, contact, informant)")),
-        ],
+        choices=_choose(
+            [
+                ("suspect", _("Suspect")),
+                ("convicted", _("Convicted person")),
+                ("victim", _("Victim or potential victim")),
+                ("other", _("Other party (witness, contact, informant)")),
+            ]
+        ),
     )
     surname = forms.CharField(label=_("Surname"), max_length=100)
     given_names = forms.CharField(label=_("Given names"), max_length=100, required=False)
@@ -220,7 +332,7 @@ class VehicleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["registration_country"].choices = _countries("—")
+        self.fields["registration_country"].choices = _countries(CHOOSE)
         _style(self)
 
 
@@ -235,14 +347,14 @@ class PhoneForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    type = forms.ChoiceField(label=_("Document type"), choices=_choose(DocumentType.choices))
     number = forms.CharField(label=_("Document number"), max_length=30)
     issuing_country = forms.ChoiceField(label=_("Issuing country"))
     fraudulent = forms.BooleanField(label=_("Forged or misused"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issuing_country"].choices = _countries("—")
+        self.fields["issuing_country"].choices = _countries(CHOOSE)
         _style(self)
 
 
@@ -328,7 +440,15 @@ class ValidateForm(forms.Form):
     """The supervisor's validation, with the decision on sharing."""
 
     distribution = forms.ChoiceField(
-        label=_("Distribution"), widget=forms.RadioSelect, choices=Distribution.choices
+        label=_("Distribution"),
+        widget=forms.RadioSelect,
+        choices=Distribution.choices,
+        error_messages={
+            "required": _(
+                "Decide with whom the report is shared: national only, "
+                "all partners or named partners."
+            )
+        },
     )
     shared_with = forms.MultipleChoiceField(
         label=_("Share with"), required=False, widget=forms.CheckboxSelectMultiple
@@ -336,7 +456,7 @@ class ValidateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shared_with"].choices = [(c.code, c.name) for c in partner_countries_for(user)]
+        self.fields["shared_with"].choices = _partner_choices(user)
         self.fields["shared_with"].show_when = "distribution=named"
 
 

@@ -668,10 +668,11 @@ def _write_new(user, prepared: list[Prepared], *, status, submit, import_job=Non
     return incidents
 
 
-def create_incident(*, user, **kwargs) -> Incident:
-    """A new report, as a draft of the user's unit."""
+def create_incident(*, user, submit: bool = False, **kwargs) -> Incident:
+    """A new report, as a draft of the user's unit; with `submit`, saved and
+    submitted for validation in the same transaction (both or nothing)."""
     prepared = prepare_incident(user=user, **kwargs)
-    return save_new_incidents(user=user, prepared=[prepared])[0]
+    return save_new_incidents(user=user, prepared=[prepared], submit=submit)[0]
 
 
 def _snapshot(incident: Incident) -> dict:
@@ -827,6 +828,15 @@ def entities_of(incident: Incident) -> Entities:
     )
 
 
+def update_and_submit_incident(*, user, incident: Incident, **kwargs) -> Incident:
+    """Saves the author's changes and submits the report for validation in
+    one transaction: if either step is refused, the report stays as it was
+    (no change saved, not submitted)."""
+    with transaction.atomic():
+        update_incident(user=user, incident=incident, **kwargs)
+        return submit_incident(user=user, incident=incident)
+
+
 def submit_incident(*, user, incident: Incident) -> Incident:
     if incident.created_by_id != user.pk:
         raise PermissionDenied
@@ -848,6 +858,12 @@ def submit_incident(*, user, incident: Incident) -> Incident:
         incident.save(update_fields=["status", "submitted_at", "late_report"])
         audit.log(AuditAction.ALTERATION, actor=user, obj=incident, detail={"status": "submitted"})
     return incident
+
+
+def check_validator(*, user, incident: Incident):
+    """Raises if `user` may not validate or return `incident` (role, country,
+    four eyes): what a page checks before it looks at the supervisor's form."""
+    _check_supervisor(user, incident)
 
 
 def _check_supervisor(user, incident):
@@ -873,11 +889,16 @@ def _lock_submitted(incident):
     )
 
 
-def validate_incident(*, user, incident: Incident, distribution=None, shared_with=None) -> Incident:
+def validate_incident(
+    *, user, incident: Incident, distribution=None, shared_with=None, require_decision=False
+) -> Incident:
     """A supervisor of the same country validates: the report now counts and
     reaches the partners it is shared with. The supervisor may decide the
-    sharing at the same time."""
+    sharing at the same time; with `require_decision` (the page and the API,
+    where a supervisor validates) the decision must be given: nothing is
+    shared, or kept national, by a default nobody chose."""
     _check_supervisor(user, incident)
+    undecided = require_decision and distribution is None and user.has_perm_code(Perm.SHARE_RECORDS)
     if distribution is not None:
         if not user.has_perm_code(Perm.SHARE_RECORDS):
             raise ValidationError({"distribution": _("Your roles do not allow sharing records.")})
@@ -886,6 +907,16 @@ def validate_incident(*, user, incident: Incident, distribution=None, shared_wit
         )
     with transaction.atomic(), mapcells.tracking([incident.pk]):
         _lock_submitted(incident)
+        if undecided:
+            # After the state check: a report validated meanwhile is a conflict.
+            raise ValidationError(
+                {
+                    "distribution": _(
+                        "Decide with whom the report is shared: national only, "
+                        "all partners or named partners."
+                    )
+                }
+            )
         if distribution is not None:
             incident.distribution = distribution
             incident.save(update_fields=["distribution"])

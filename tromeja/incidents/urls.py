@@ -18,4 +18,6 @@ urlpatterns = [
     path("<uuid:pk>/submit/", views.incident_submit, name="incident_submit"),
     path("<uuid:pk>/validate/", views.incident_validate, name="incident_validate"),
     path("<uuid:pk>/return/", views.incident_return, name="incident_return"),
+    path("<uuid:pk>/print/", views.incident_print, name="incident_print"),
+    path("<uuid:pk>/export/", views.incident_export_one, name="incident_export_one"),
 ]

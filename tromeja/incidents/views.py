@@ -1,10 +1,13 @@
 import re
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tromeja.core.consult import consult
+from tromeja.core.consult import consult, disclose
 from tromeja.core.countries import country_name
 from tromeja.core.models import Country, Job
 from tromeja.core.pagination import BoundedPaginator
@@ -133,8 +136,9 @@ def _attach_errors(exc, form, formsets):
             form.add_error(field, message)
 
 
-def _save(request, form, formsets, incident=None):
+def _save(request, form, formsets, incident=None, *, submit=False):
     data = dict(form.cleaned_data)
+    data.pop("form_token", None)
     data["related"] = [r for r in re.split(r"[\s,;]+", data.get("related") or "") if r]
     data["follows"] = (data.get("follows") or "").strip()
     section_code = data.pop("border_section", "") or ""
@@ -142,23 +146,19 @@ def _save(request, form, formsets, incident=None):
     if form.fields["distribution"].disabled:
         data.pop("distribution", None)
         data.pop("shared_with", None)
+    arguments = {
+        "user": request.user,
+        "entities": _entities_from(formsets),
+        "section_code": section_code,
+        "override_reason": reason,
+        **data,
+    }
     try:
         if incident is None:
-            return services.create_incident(
-                user=request.user,
-                entities=_entities_from(formsets),
-                section_code=section_code,
-                override_reason=reason,
-                **data,
-            )
-        return services.update_incident(
-            user=request.user,
-            incident=incident,
-            entities=_entities_from(formsets),
-            section_code=section_code,
-            override_reason=reason,
-            **data,
-        )
+            return services.create_incident(submit=submit, **arguments)
+        if submit:
+            return services.update_and_submit_incident(incident=incident, **arguments)
+        return services.update_incident(incident=incident, **arguments)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             _attach_errors(exc, form, formsets)
@@ -167,32 +167,109 @@ def _save(request, form, formsets, incident=None):
     return None
 
 
+# The one-time tokens of the report forms a user has sent, in their session:
+# token -> id of the report the form saved (the last few are kept).
+FORM_TOKENS = "incident_form_tokens"
+FORM_TOKENS_KEPT = 50
+
+
+def _sent_tokens(request) -> dict:
+    """The tokens as stored now, read again from the session store (another
+    request of the same session may have saved one a moment ago), merged with
+    this request's own."""
+    stored = {}
+    key = request.session.session_key
+    if key:
+        stored = request.session.__class__(session_key=key).load().get(FORM_TOKENS, {})
+    return {**stored, **request.session.get(FORM_TOKENS, {})}
+
+
+def _remember_token(request, tokens: dict, token: str, pk):
+    tokens = {**tokens, token: str(pk)}
+    request.session[FORM_TOKENS] = dict(list(tokens.items())[-FORM_TOKENS_KEPT:])
+    # Saved in the transaction that wrote the report: a second post of the
+    # same form, waiting for it, then finds the token.
+    request.session.save()
+
+
+def _send_form(request, form, formsets, incident=None):
+    """Saves the form once per token. Returns (report, already_sent): the
+    report written now, or the one an earlier post of the same form wrote."""
+    token = form.cleaned_data.get("form_token") or ""
+    submit = "submit" in request.POST
+    if not token:
+        return _save(request, form, formsets, incident, submit=submit), False
+    with transaction.atomic():
+        # The user's posts of report forms wait for each other here.
+        list(get_user_model().objects.select_for_update().filter(pk=request.user.pk))
+        tokens = _sent_tokens(request)
+        if token in tokens:
+            request.session[FORM_TOKENS] = tokens
+            earlier = Incident.objects.restrict(request.user).filter(pk=tokens[token]).first()
+            return earlier, True
+        saved = _save(request, form, formsets, incident, submit=submit)
+        if saved is not None:
+            _remember_token(request, tokens, token, saved.pk)
+    return saved, False
+
+
 def _form_page(request, form, formsets, incident):
+    if not form.is_bound:
+        form.initial.setdefault("form_token", uuid.uuid4().hex)
     return render(
         request,
         "incidents/incident_form.html",
         {
             "form": form,
             "formsets": formsets,
+            "sections": form.sections(formsets),
             "incident": incident,
             "tile_url": settings.MAP_TILE_URL,
         },
     )
 
 
+def _after_save(request, saved, already_sent, *, new):
+    if already_sent:
+        messages.info(
+            request,
+            _("This form was already sent: report %(ref)s was not saved a second time.")
+            % {"ref": saved.reference},
+        )
+    elif saved.status == Status.SUBMITTED:
+        messages.success(
+            request,
+            _("Report %(ref)s saved and submitted for validation.") % {"ref": saved.reference},
+        )
+    elif new:
+        messages.success(request, _("Report %(ref)s saved as a draft.") % {"ref": saved.reference})
+    else:
+        messages.success(request, _("Report %(ref)s saved.") % {"ref": saved.reference})
+    return redirect("incidents:incident_detail", pk=saved.pk)
+
+
+def _now_for_the_form():
+    """Now in the user's time zone (the request's), to the minute."""
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
 @login_required
 def incident_create(request):
     _require(request.user, Perm.CREATE_RECORDS)
-    form = IncidentForm(request.POST or None, user=request.user)
+    now = _now_for_the_form()
+    form = IncidentForm(
+        request.POST or None, user=request.user, initial={"occurred_at": now, "aware_at": now}
+    )
     formsets = make_formsets(request.POST or None)
     if request.method == "POST":
         formsets_valid = [f.is_valid() for f in formsets.values()]
         valid = form.is_valid() and all(formsets_valid)
         if valid:
-            incident = _save(request, form, formsets)
-            if incident is not None:
-                messages.success(request, _("The report is saved as a draft."))
-                return redirect("incidents:incident_detail", pk=incident.pk)
+            saved, already_sent = _send_form(request, form, formsets)
+            if already_sent and saved is None:
+                return redirect("incidents:incident_list")
+            if saved is not None:
+                return _after_save(request, saved, already_sent, new=True)
     return _form_page(request, form, formsets, None)
 
 
@@ -228,15 +305,39 @@ def incident_edit(request, pk):
         formsets_valid = [f.is_valid() for f in formsets.values()]
         valid = form.is_valid() and all(formsets_valid)
         if valid:
-            try:
-                saved = _save(request, form, formsets, incident)
-            except PermissionDenied:
-                raise
+            saved, already_sent = _send_form(request, form, formsets, incident)
             if saved is not None:
-                messages.success(request, _("The report is saved."))
+                return _after_save(request, saved, already_sent, new=False)
+            if already_sent:
                 return redirect("incidents:incident_detail", pk=incident.pk)
             incident.refresh_from_db()
     return _form_page(request, form, formsets, incident)
+
+
+def _country_names(rows, *fields):
+    """Each row gets `<field>_name`: the country's name in the reader's language."""
+    language = get_language()
+    for row in rows:
+        for name in fields:
+            code = getattr(row, name)
+            setattr(row, f"{name}_name", country_name(code, language) if code else "")
+    return rows
+
+
+def _report_parts(incident):
+    return {
+        "counts": _country_names(incident.counts.all(), "nationality"),
+        "persons": _country_names(incident.persons.all(), "nationality"),
+        "vehicles": _country_names(incident.vehicles.all(), "registration_country"),
+        "phones": incident.phones.all(),
+        "documents": _country_names(incident.documents.all(), "issuing_country"),
+        "embarkation_name": country_name(incident.embarkation_country, get_language())
+        if incident.embarkation_country
+        else "",
+        "destination_name": country_name(incident.destination_country, get_language())
+        if incident.destination_country
+        else "",
+    }
 
 
 @login_required
@@ -253,11 +354,9 @@ def incident_detail(request, pk):
         "incidents/incident_detail.html",
         {
             "incident": incident,
-            "counts": incident.counts.all(),
-            "persons": incident.persons.all(),
-            "vehicles": incident.vehicles.all(),
-            "phones": incident.phones.all(),
-            "documents": incident.documents.all(),
+            **_report_parts(incident),
+            "may_export": user.has_perm_code(Perm.EXPORT_RECORDS),
+            "export_formats": EXPORT_FORMATS,
             "sightings": sightings_for(user, incident),
             "versions": versions,
             "follow_ups": Incident.objects.restrict(user).filter(follows=incident),
@@ -279,12 +378,10 @@ def incident_detail(request, pk):
             and user.has_perm_code(Perm.VALIDATE_REPORTS)
             and incident.created_by_id != user.pk,
             "return_form": ReturnForm(),
+            # No distribution is pre-selected: the supervisor decides.
             "validate_form": ValidateForm(
                 user=user,
-                initial={
-                    "distribution": incident.distribution,
-                    "shared_with": [c.code for c in incident.shared_with.all()],
-                },
+                initial={"shared_with": [c.code for c in incident.shared_with.all()]},
             )
             if user.has_perm_code(Perm.SHARE_RECORDS)
             else None,
@@ -299,16 +396,25 @@ def _workflow(request, pk, action):
             services.submit_incident(user=request.user, incident=incident)
             messages.success(request, _("The report is submitted for validation."))
         elif action == "validate":
-            form = ValidateForm(request.POST, user=request.user)
             sharing = {}
-            if "distribution" in request.POST:
+            if request.user.has_perm_code(Perm.SHARE_RECORDS):
+                form = ValidateForm(request.POST, user=request.user)
                 if not form.is_valid():
+                    if "distribution" in form.errors:
+                        # No decision: the service refuses in its order (role,
+                        # four eyes, the report's state, then the decision).
+                        services.validate_incident(
+                            user=request.user, incident=incident, require_decision=True
+                        )
+                    services.check_validator(user=request.user, incident=incident)
                     for errors in form.errors.values():
                         for message in errors:
                             messages.error(request, message)
                     return redirect("incidents:incident_detail", pk=pk)
                 sharing = form.cleaned_data
-            services.validate_incident(user=request.user, incident=incident, **sharing)
+            services.validate_incident(
+                user=request.user, incident=incident, require_decision=True, **sharing
+            )
             messages.success(request, _("The report is validated."))
         else:
             form = ReturnForm(request.POST)
@@ -341,6 +447,50 @@ def incident_validate(request, pk):
 @require_POST
 def incident_return(request, pk):
     return _workflow(request, pk, "return")
+
+
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("geojson", "GeoJSON"))
+
+
+@login_required
+def incident_print(request, pk):
+    """One report laid out for paper, stamped with its handling code: a
+    disclosure in the audit trail, like an export."""
+    incident = _detail_queryset().get_visible(request.user, pk, Action.EXPORT)
+    consult(request.user, [incident])
+    disclose(request.user, [incident], channel="print")
+    section = sections().get(incident.border_section)
+    crossing = crossings().get(incident.nearest_crossing)
+    return render(
+        request,
+        "incidents/incident_print.html",
+        {
+            "incident": incident,
+            **_report_parts(incident),
+            "section_name": section.name(get_language()) if section else "",
+            "crossing_name": " / ".join(crossing.names.values()) if crossing else "",
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def incident_export_one(request, pk):
+    """The export of one report from its page (CSV, XLSX or GeoJSON)."""
+    from tromeja.incidents import exports
+
+    try:
+        outcome = exports.export_report(
+            user=request.user, pk=pk, fmt=request.POST.get("format", "csv")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("incidents:incident_detail", pk=pk)
+    response = HttpResponse(outcome.content, content_type=outcome.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{outcome.name}"'
+    return response
 
 
 @login_required

@@ -68,7 +68,9 @@ def test_report_filed_on_a_tablet_reaches_italy_and_not_croatia(browser, live_se
     page.select_option("#id_counts-0-sex", "m")
     page.select_option("#id_counts-0-age_group", "adult")
     page.fill("#id_counts-0-count", "6")
-    page.locator("form.incident-form > button[type=submit]").click()
+    page.select_option("#id_source_reliability", "A")
+    page.select_option("#id_information_accuracy", "1")
+    page.locator("form.incident-form button[name=save]").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}/$"))
     report = Incident.objects.get()
     assert report.border == "SI-HR" and report.responsible_unit.code == "si-pu-novo-mesto"

@@ -135,22 +135,35 @@ def _step(obj):
         parent = obj.audit_root
         parent = parent() if callable(parent) else parent
         return obj if parent is None or parent is obj else parent
-    from django.core.exceptions import FieldDoesNotExist
-
-    for name in _PARENTS:
-        try:
-            field = obj._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if not field.many_to_one:
-            continue
+    for field in _parent_fields(type(obj)):
         pk = getattr(obj, field.attname)
         if pk is None:
             continue
         if field.is_cached(obj):
-            return getattr(obj, name)
+            return getattr(obj, field.name)
         return _Unloaded(field.related_model, pk)
     return obj
+
+
+_parent_fields_of: dict[type, tuple] = {}
+
+
+def _parent_fields(model) -> tuple:
+    """The model's foreign keys named in _PARENTS, nearest first (cached)."""
+    found = _parent_fields_of.get(model)
+    if found is None:
+        from django.core.exceptions import FieldDoesNotExist
+
+        fields = []
+        for name in _PARENTS:
+            try:
+                field = model._meta.get_field(name)
+            except (FieldDoesNotExist, AttributeError):
+                continue
+            if field.many_to_one:
+                fields.append(field)
+        found = _parent_fields_of[model] = tuple(fields)
+    return found
 
 
 def _describe(root) -> Root:

@@ -41,6 +41,9 @@ PER_GROUP = 20
 # finding more the user may see: a bound on the work, whatever the word.
 MAX_CANDIDATES = 10_000
 SNIPPET = 160
+# Distinct keys of a plate or document number (one per country it is
+# registered in) looked up one by one.
+MAX_KEYS = 10
 
 REPORTS, EXCHANGE, NOTICES = "reports", "exchange", "notices"
 GROUPS = (REPORTS, EXCHANGE, NOTICES)
@@ -254,6 +257,11 @@ class Group:
 
 
 def _fold_same_length(text: str) -> str:
+    """The text folded, each character in its place (lower() lengthens a
+    few characters, e.g. İ: those are folded one by one)."""
+    folded = index.fold(text)
+    if len(folded) == len(text):
+        return folded
     return "".join((index.fold(ch) or ch)[0] for ch in text)
 
 
@@ -292,8 +300,37 @@ def _label_snippet(labels: list[str], terms):
     return snippet(text, terms)
 
 
+def _sightings(visible, parsed: Parsed, limit: int) -> list[tuple]:
+    """(report id, kind, label) of the newest references of the query's keys
+    in the reports of `visible`. The keys of a plate or a document with every
+    country are first narrowed to those that exist (index probes, no row
+    read); each is then read newest first from the (kind, key, -occurred_at)
+    index, stopping at `limit` visible hits however often it was seen, as
+    the cross-match does (incidents.queries.sightings)."""
+    from tromeja.incidents.models import EntityRef
+
+    seen = Exists(visible.filter(pk=OuterRef("incident_id")))
+    exact = Q(pk__in=[])
+    for kind, keys in parsed.keys:
+        exact |= Q(kind=kind, key__in=keys)
+    present = list(EntityRef.objects.filter(exact).values_list("kind", "key").distinct()[:MAX_KEYS])
+    conditions = [Q(kind=kind, key=key) for kind, key in present]
+    if parsed.names:
+        conditions.append(_name_condition(parsed.names))
+    rows = []
+    for condition in conditions:
+        rows += (
+            EntityRef.objects.filter(seen)
+            .filter(condition)
+            .order_by("-occurred_at")
+            .values_list("incident_id", "kind", "label", "occurred_at")[:limit]
+        )
+    rows.sort(key=lambda row: row[3], reverse=True)
+    return [row[:3] for row in rows]
+
+
 def _report_hits(user, parsed: Parsed) -> Group:
-    from tromeja.incidents.models import EntityRef, Incident
+    from tromeja.incidents.models import Incident
 
     visible = Incident.objects.restrict(user)
     wanted = PER_GROUP + 1
@@ -315,14 +352,7 @@ def _report_hits(user, parsed: Parsed) -> Group:
     for pk in visible.filter(reference__in=parsed.references).values_list("pk", flat=True):
         add(pk, "reference")
     if parsed.keys or parsed.names:
-        seen = Exists(visible.filter(pk=OuterRef("incident_id")))
-        refs = (
-            EntityRef.objects.filter(seen)
-            .filter(_key_condition(parsed))
-            .order_by("-occurred_at")
-            .values_list("incident_id", "kind", "label")[: wanted * 4]
-        )
-        for pk, kind, label in refs:
+        for pk, kind, label in _sightings(visible, parsed, wanted * 2):
             if len(order) >= wanted and pk not in matched:
                 continue
             add(pk, kind, label)

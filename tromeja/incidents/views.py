@@ -201,7 +201,8 @@ def _send_form(request, form, formsets, incident=None):
         return _save(request, form, formsets, incident, submit=submit), False
     with transaction.atomic():
         # The user's posts of report forms wait for each other here.
-        list(get_user_model().objects.select_for_update().filter(pk=request.user.pk))
+        users = get_user_model()._base_manager.select_for_update()
+        list(users.filter(pk=request.user.pk).values_list("pk", flat=True))
         tokens = _sent_tokens(request)
         if token in tokens:
             request.session[FORM_TOKENS] = tokens

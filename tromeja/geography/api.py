@@ -19,7 +19,7 @@ from pydantic import Field
 
 from tromeja.core.countries import country_name
 from tromeja.geography import places as gazetteer
-from tromeja.geography.locate import REGION, in_region, locate, sections
+from tromeja.geography.locate import REGION, in_region, locate, responsible_unit_code, sections
 
 router = Router(tags=["geography"])
 
@@ -123,7 +123,7 @@ def _country_labels(south, west, north, east, language):
 
     codes, polygons = _countries()
     view = box(west, south, east, north)
-    min_area = view.area * 0.02
+    min_area = view.area * 0.002  # a sliver at the edge of the view gets no name
     out = []
     for code, polygon in zip(codes, polygons, strict=True):
         part = shapely.intersection(polygon, view)
@@ -254,13 +254,6 @@ class LocateOut(Schema):
     crossing_name: str
     crossing_distance_km: float | None
     message: str  # what the officer reads; also when no section is near
-
-
-def responsible_unit_code(section_code: str, country: str | None) -> str:
-    """The unit that holds a section for a country (the first holder for a
-    country that holds none of it), as a report of that country records it."""
-    section = sections()[section_code]
-    return section.units_by_country.get(country) or section.units[0]
 
 
 @router.get(

@@ -318,6 +318,14 @@ def locate(lat: float, lon: float, max_distance_km: float = MAX_DISTANCE_KM) -> 
     )
 
 
+def responsible_unit_code(section_code: str, country: str | None) -> str:
+    """The unit that holds a section for a country (the section's first unit
+    for a country that holds none of it): the unit a report of that country
+    records as responsible."""
+    section = sections()[section_code]
+    return section.units_by_country.get(country) or section.units[0]
+
+
 def _haversine_np(lat1, lon1, lat2, lon2) -> np.ndarray:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     h = (

@@ -43,23 +43,66 @@
 
   // ------------------------------------------------------------ labels
 
-  // Labels that do not overlap: the most important first (cities before
-  // villages), a later label that would cover an earlier one is left out.
-  function declutter(map, items) {
-    var boxes = [];
-    return items.filter(function (item) {
-      var p = map.latLngToContainerPoint([item.lat, item.lon]);
+  // Where a country's name may go instead, in label heights from its point.
+  var COUNTRY_SHIFTS = [[0, 0], [0, -1.3], [0, 1.3], [-2, 0], [2, 0], [-2, -1.3], [2, 1.3],
+                        [-2, 1.3], [2, -1.3], [0, -2.6], [0, 2.6]];
+
+  // Labels that do not overlap. Every country in view is named: its name
+  // moves up, down or aside a little (its point is deep inside the country)
+  // to leave the cities' names free, and covers them only where there is no
+  // room. Then the cities, then the smaller places, each left out where it
+  // would cover a name already placed.
+  function declutter(map, countries, places, fixed) {
+    var size = map.getSize();
+    var boxes = (fixed || []).map(function (p) {
+      var c = map.latLngToContainerPoint([p.lat, p.lon]);
+      return [c.x - 12, c.y - p.height / 2, c.x + 28 + p.name.length * p.charWidth, c.y + p.height / 2];
+    });
+    function inside(box) { return box[0] >= 0 && box[1] >= 0 && box[2] <= size.x && box[3] <= size.y; }
+    function overlaps(box, list) {
+      for (var i = 0; i < list.length; i++) {
+        var b = list[i];
+        if (box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]) { return true; }
+      }
+      return false;
+    }
+    function boxOf(item, x, y) {
       var w = item.name.length * item.charWidth, h = item.height;
       // A country's name is centred on its point; a place's name starts beside its dot.
-      var box = item.country ? [p.x - w / 2, p.y - h / 2, p.x + w / 2, p.y + h / 2]
-                             : [p.x - 4, p.y - h / 2, p.x + 8 + w, p.y + h / 2];
-      for (var i = 0; i < boxes.length; i++) {
-        var b = boxes[i];
-        if (box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]) { return false; }
-      }
-      boxes.push(box);
-      return true;
+      return item.country ? [x - w / 2, y - h / 2, x + w / 2, y + h / 2] : [x - 4, y - h / 2, x + 8 + w, y + h / 2];
+    }
+    var cities = places.filter(function (p) { return p.rank === 0; }).map(function (p) {
+      var c = map.latLngToContainerPoint([p.lat, p.lon]);
+      return boxOf(p, c.x, c.y);
     });
+    var out = [];
+    countries.forEach(function (item) {
+      var p = map.latLngToContainerPoint([item.lat, item.lon]);
+      var chosen = null;
+      for (var k = 0; k < COUNTRY_SHIFTS.length && !chosen; k++) {
+        var x = p.x + COUNTRY_SHIFTS[k][0] * item.height, y = p.y + COUNTRY_SHIFTS[k][1] * item.height;
+        var box = boxOf(item, x, y);
+        if (inside(box) && !overlaps(box, boxes) && !overlaps(box, cities)) { chosen = { box: box, x: x, y: y, k: k }; }
+      }
+      if (!chosen) {
+        // No room: at its point, kept inside the map.
+        var half = item.name.length * item.charWidth / 2;
+        var cx = Math.max(half, Math.min(size.x - half, p.x));
+        chosen = { box: boxOf(item, cx, p.y), x: cx, y: p.y, k: cx === p.x ? 0 : 1 };
+      }
+      if (chosen.k) {
+        var moved = map.containerPointToLatLng([chosen.x, chosen.y]);
+        item.lat = moved.lat; item.lon = moved.lng;
+      }
+      boxes.push(chosen.box);
+      out.push(item);
+    });
+    places.forEach(function (item) {
+      var p = map.latLngToContainerPoint([item.lat, item.lon]);
+      var box = boxOf(item, p.x, p.y);
+      if (inside(box) && !overlaps(box, boxes)) { boxes.push(box); out.push(item); }
+    });
+    return out;
   }
 
   function labelIcon(className, text) {
@@ -112,7 +155,8 @@
           var size = [15, 13, 12, 11][p.rank] || 11;
           return { name: p.name, lat: p.lat, lon: p.lon, rank: p.rank, charWidth: size * 0.6, height: size + 4 };
         });
-        declutter(map, countryItems.concat(placeItems)).forEach(function (item) {
+        var fixed = chosen ? [{ name: chosen.name, lat: chosen.lat, lon: chosen.lon, charWidth: 10, height: 20 }] : [];
+        declutter(map, countryItems, placeItems, fixed).forEach(function (item) {
           if (item.country) {
             L.marker([item.lat, item.lon], { icon: labelIcon("map-label-country", item.name), pane: "tromeja-labels",
                                             interactive: false, keyboard: false }).addTo(labels);
@@ -438,7 +482,7 @@
     var a = parseFloat(attr(el, "lat")), b = parseFloat(attr(el, "lon"));
     if (isNaN(a) || isNaN(b)) { return; }
     L.marker([a, b], { icon: L.divIcon({ className: "picked-place" }), keyboard: false, interactive: false }).addTo(map);
-    map.setView([a, b], 12);
+    map.setView([a, b], 11);
   }
 
   document.addEventListener("DOMContentLoaded", function () {

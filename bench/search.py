@@ -34,6 +34,7 @@ The script exits 1 when a goal is missed, 2 when the run itself went wrong.
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -273,19 +274,24 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         response = client.get(url, HTTP_X_PURPOSE="bench")
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}")
-    times, queries = [], []
+    times, cpu, queries = [], [], []
+    load = os.getloadavg()[0]
     for _ in range(n):
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as cq:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(url, HTTP_X_PURPOSE="bench")
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         queries.append(len(cq.captured_queries))
     body = response.json()
     return {
         "n": n,
         "p50": statistics.median(times),
         "p95": reports_bench.pct(times, 95),
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p95": reports_bench.pct(cpu, 95),
+        "load": (load + os.getloadavg()[0]) / 2,
         "max": max(times),
         "queries": max(queries),
         "hits": {g["name"]: (len(g["hits"]), g["more"]) for g in body["groups"]},
@@ -363,6 +369,19 @@ def measure_all(args, dbinfo, facts, rng) -> int:
             ok &= r["p95"] < GOAL_MS
             row += f"{r['p50']:>8.1f}/{r['p95']:<8.1f}"
         print(row)
+    print("-" * w)
+    print("the same, CPU time of this process (Python: middleware, search, audit, JSON):")
+    for key, label, q in measured:
+        row = f"{label:<34}{q[:25]:<26}"
+        for cc in users:
+            r = results[(cc, key)]
+            row += f"{r['cpu_p50']:>8.1f}/{r['cpu_p95']:<8.1f}"
+        print(row)
+    loads = [r["load"] for r in results.values()]
+    print(
+        f"load average while measuring: {min(loads):.1f} to {max(loads):.1f} "
+        f"on {facts['nproc']} CPU"
+    )
     print("-" * w)
     print("hits shown (reports, exchange, notices; + = more than shown), queries per request:")
     for key, label, _q in measured:

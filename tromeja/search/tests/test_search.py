@@ -81,6 +81,12 @@ def test_a_plate_is_found_by_whoever_may_see_each_record(persona, plate_world):
     # Italy sees its case and its draft, not the Croatian reports.
     it = testing.client_for(persona("it_duty"))
     assert found(api(it, "ZG-1234-AB")) == {w["case"].reference, w["draft"].reference}
+    # The draft is its author's only, even in the author's country.
+    it_sup = testing.client_for(persona("it_supervisor"))
+    assert found(api(it_sup, PLATE)) == {w["case"].reference}
+    # Only the groups asked for.
+    only = api(si, PLATE, kinds=["exchange"]).json()
+    assert [g["name"] for g in only["groups"]] == ["exchange"]
 
 
 def test_a_search_is_a_consultation_with_the_purpose(persona, plate_world):

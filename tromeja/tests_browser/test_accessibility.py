@@ -8,6 +8,7 @@ screen) and the error summary after a failed submit are measured in the
 browser too.
 """
 
+import os
 import time
 
 import pytest
@@ -32,11 +33,17 @@ TABLET = {"width": 1024, "height": 768}
 RENDERED = "/__rendered__/"
 
 
+# The browser's own locale, as an officer's tablet in each country would have it.
+LOCALES = {"en": "en-GB", "sl": "sl-SI", "it": "it-IT", "hr": "hr-HR"}
+
+
 @pytest.fixture
-def a11y_page(browser, live_server):
+def a11y_page(browser, live_server, request):
     """A tablet-sized page whose context lets axe-core's script in (the
     site's Content-Security-Policy allows no foreign script)."""
-    context = browser.new_context(viewport=TABLET, bypass_csp=True)
+    callspec = getattr(request.node, "callspec", None)
+    language = callspec.params.get("language", "en") if callspec else "en"
+    context = browser.new_context(viewport=TABLET, bypass_csp=True, locale=LOCALES[language])
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base = live_server.url
@@ -122,6 +129,34 @@ def walk(world):
     ]
 
 
+# Pages to keep a picture of, to look at (TROMEJA_A11Y_SCREENSHOTS=<directory>).
+SCREENSHOTS = os.environ.get("TROMEJA_A11Y_SCREENSHOTS")
+PICTURED = {"/", "/notices/new/", "/incidents/new/", "/exchange/", "/incidents/map/"}
+
+
+def picture(page, url, language, suffix=""):
+    if SCREENSHOTS:
+        name = url.strip("/").replace("/", "-") or "home"
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{language}-{name}{suffix}.png"))
+
+
+# Forms sent with mistakes: the page as it comes back, with its errors.
+FAILED_SUBMITS = [
+    (None, "/accounts/sign-in/", {"#id_username": "sl_duty", "#id_password": "wrong"}),
+    ("sl_duty", "/notices/new/", {"#id_title": "", "#id_body": ""}),
+    ("sl_duty", "/incidents/new/", {}),
+    ("sl_duty", "/exchange/new/", {}),
+]
+
+
+def submit_with_mistakes(page, values):
+    for selector, value in values.items():
+        page.fill(selector, value)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+
+
 @pytest.fixture
 def conflict_report(world):
     supervisor = world["supervisor"]
@@ -167,9 +202,24 @@ def test_every_page_has_no_serious_accessibility_violation(
         lang = page.locator("html").get_attribute("lang")
         if lang != language:
             report.append(f"[serious] html lang is {lang!r}, not {language!r} — {url}")
+        if url in PICTURED:
+            picture(page, url, language)
         found = axe.violations(page)
         if found:
             report.append(axe.describe(found, url=url, language=language, who=who))
+    for who, url, values in FAILED_SUBMITS:
+        open_page(page, url, language, cookies.get(who))
+        submit_with_mistakes(page, values)
+        loads += 1
+        picture(page, url, language, "-mistakes")
+        shown = page.locator("[data-error-summary], .invalid-feedback, .alert-danger").count()
+        if not shown:
+            report.append(f"[serious] no error shown after a failed submit — {url} ({language})")
+        found = axe.violations(page)
+        if found:
+            report.append(
+                axe.describe(found, url=url + " (sent with mistakes)", language=language, who=who)
+            )
     elapsed = time.monotonic() - started
     print(f"{loads} pages checked in {language} in {elapsed:.1f} s")
     assert not report, f"Serious or critical accessibility violations in {language}:\n" + "\n".join(

@@ -211,8 +211,8 @@ def _basemap_areas() -> tuple[tuple[str, str, dict], ...]:
     summary="The basemap: sea and countries' areas",
 )
 def basemap(request):
-    """The region's sea and the eight countries drawn on the map, clipped to
-    the region, with the countries' names in the reader's language."""
+    """The region's sea and the eight countries drawn on the map (clipped to
+    the region), with the countries' names in the reader's language."""
     language = _language()
     return {
         "type": "FeatureCollection",

@@ -255,3 +255,18 @@ def test_the_map_page_and_a_reports_small_map_draw_the_names(browser, live_serve
     )
     small.scroll_into_view_if_needed()
     shot(page, "small-map-hr-1024")
+
+
+def test_a_configured_wms_server_is_asked_for_the_background(browser, live_server, settings):
+    settings.MAP_WMS_URL = live_server.url + "/wms-test/"
+    settings.MAP_WMS_LAYERS = "DOF"
+    officer = testing.make_persona("sl_border")
+    page = tablet(browser, live_server, officer, "sl", portrait=False)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/wms-test/" in r.url else None)
+    page.goto(page.base + "/incidents/map/")
+    wait_for_map(page)
+    until(page, "document.querySelectorAll('#incident-map .leaflet-tile').length > 0")
+    assert asked, "no WMS request"
+    query = asked[0].lower()
+    assert "service=wms" in query and "request=getmap" in query and "layers=dof" in query

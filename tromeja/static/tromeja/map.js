@@ -124,7 +124,6 @@
         interactive: false,
         style: function (f) {
           var layer = f.properties.layer;
-          if (layer === "river") { return { color: "#5b9bd0", weight: 1.2, opacity: background ? 0.5 : 0.9 }; }
           if (layer === "sea") { return { stroke: false, fillColor: SEA, fillOpacity: background ? 0 : 1 }; }
           return { color: "#fff", weight: 0.5, opacity: background ? 0 : 0.8,
                    fillColor: COUNTRY_FILLS[f.properties.country] || "#eee", fillOpacity: background ? 0.2 : 1 };

@@ -466,3 +466,6 @@ def test_file_and_date_fields_speak_the_page_language(page, world):
     review.focus()
     page.keyboard.type("03122026")
     assert review.input_value() == "03.12.2026"
+    review.fill("")
+    page.keyboard.type("03.12.2026")  # typing the separators too does not double them
+    assert review.input_value() == "03.12.2026"

@@ -18,18 +18,29 @@
     names.textContent = chosen.length ? chosen.join(", ") : names.dataset.empty;
   }
 
-  // "31.12.2026 14:30" → after "3112" typed: "31.12."; only while typing at the end.
+  // "31.12.2026 14:30" → after "3112" typed: "31.12."; only while typing at
+  // the end. A separator typed just after one added here is not doubled.
   function separate(input, event) {
     var pattern = input.dataset.localFormat;
-    if (!pattern || event.inputType !== "insertText" || !/^\d$/.test(event.data || "")) return;
+    var added = input.dataset.separatorsAdded || "";
+    input.dataset.separatorsAdded = "";
+    if (!pattern || event.inputType !== "insertText" || !event.data) return;
     if (input.selectionStart !== input.value.length) return;
     var value = input.value;
+    if (!/^\d$/.test(event.data)) {
+      if (added && added.indexOf(event.data) !== -1) input.value = value.slice(0, -event.data.length);
+      return;
+    }
+    var before = value.length;
     var next = pattern.charAt(value.length);
     while (next && !/\d/.test(next) && value.length < pattern.length) {
       value += next;
       next = pattern.charAt(value.length);
     }
-    if (value !== input.value) input.value = value;
+    if (value.length !== before) {
+      input.value = value;
+      input.dataset.separatorsAdded = value.slice(before);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () { prepare(document); });

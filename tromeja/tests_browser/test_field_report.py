@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tromeja import testing
 from tromeja.accounts.models import User
 from tromeja.incidents.models import Incident
+from tromeja.tests_browser import axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +42,10 @@ def box(page, selector):
 
 def test_a_border_officer_saves_and_submits_a_report_in_one_step(browser, live_server):
     officer = testing.make_persona("hr_border")
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
+    # bypass_csp: axe-core is injected into the pages to check them.
+    context = browser.new_context(
+        viewport={"width": 768, "height": 1024}, has_touch=True, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base = live_server.url
@@ -49,6 +54,8 @@ def test_a_border_officer_saves_and_submits_a_report_in_one_step(browser, live_s
     assert page.locator("html").get_attribute("lang") == "hr"
     sections = page.locator("fieldset.incident-section")
     assert sections.count() == 5
+    found = axe.violations(page)
+    assert not found, axe.describe(found, url="/incidents/new/", language="hr")
 
     # 1 When and where: the times start at now; the place is typed in.
     where = page.locator("#section-where")
@@ -102,6 +109,42 @@ def test_a_border_officer_saves_and_submits_a_report_in_one_step(browser, live_s
     assert report.reference in page.locator(".messages").inner_text()
     assert "Njemačka" not in page.content() and "Afganistan" in page.content()
     shot(page, "field-detail-768.png", full_page=True)
+    # The small map is checked with the map's own pages.
+    found = [
+        v
+        for v in axe.violations(page)
+        if not all(n["target"].startswith("#incident-map") for n in v["nodes"])
+    ]
+    assert not found, axe.describe(found, url="the report page", language="hr")
+    context.close()
+
+
+def test_the_printed_report_is_stamped_and_plain(browser, live_server):
+    from tromeja.incidents import services
+
+    owner, supervisor = testing.make_persona("hr_duty"), testing.make_persona("hr_supervisor")
+    report = testing.incident(owner, handling_code="H2", persons_total=2)
+    services.submit_incident(user=owner, incident=report)
+    services.validate_incident(user=supervisor, incident=report, distribution="national")
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base = live_server.url
+    open_as(page, owner, "hr")
+    page.goto(page.base + f"/incidents/{report.pk}/")
+    page.locator("a[href$='/print/']").click()
+    page.wait_for_url(re.compile(r"/print/$"))
+    with translation.override("hr"):
+        stamp = str(report.stamp)
+    assert page.locator(".print-stamp").first.inner_text() == stamp
+    assert page.locator("nav, .app-header, .messages").count() == 0
+    page.emulate_media(media="print")
+    assert not page.locator("[data-print]").is_visible()  # the button stays on screen
+    assert page.locator(".print-stamp").first.is_visible()
+    shot(page, "field-print-768.png", full_page=True)
+    page.emulate_media(media="screen")
+    found = axe.violations(page)
+    assert not found, axe.describe(found, url="the print page", language="hr")
     context.close()
 
 

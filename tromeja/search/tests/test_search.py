@@ -341,3 +341,21 @@ def _report_fields(user):
         "source_reliability": "A",
         "information_accuracy": "1",
     }
+
+
+def test_triggers_are_created_again_after_a_migrate(persona):
+    """SQLite drops a table's triggers when a migration rebuilds it: the app
+    creates them again after every migrate (post_migrate)."""
+    from django.db import connection
+
+    from tromeja.search.apps import _reinstall_triggers
+
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("DROP TRIGGER search_index ON notices_notice")
+        else:
+            c.execute("DROP TRIGGER search_notice_insert")
+    _reinstall_triggers(sender=None)
+    si = persona("sl_duty")
+    testing.notice(si, title="Po selitvi", body="Novi čoln.")
+    assert found(api(testing.client_for(si), "coln")) == {"Po selitvi"}

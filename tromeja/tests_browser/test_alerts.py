@@ -76,10 +76,14 @@ def test_a_new_urgent_request_reaches_the_italian_duty_officer_without_reloading
     italy, croatia = testing.make_persona("it_duty"), testing.make_persona("hr_duty")
     open_as(context, base, italy, "it")
 
+    errors = []
     home = context.new_page()
+    home.on("pageerror", lambda error: errors.append(str(error)))
     home.goto(base + "/")
     assert home.locator("html").get_attribute("lang") == "it"
     inbox = context.new_page()
+    inbox.on("pageerror", lambda error: errors.append(str(error)))
+    inbox.on("console", lambda m: m.type == "error" and errors.append(m.text))
     inbox.goto(base + "/exchange/")
     # Notifications on: the officer's choice, remembered by the browser.
     toggle = inbox.locator("[data-attention-toggle]")
@@ -115,6 +119,10 @@ def test_a_new_urgent_request_reaches_the_italian_duty_officer_without_reloading
     live = inbox.locator("[data-attention-live]")
     assert live.get_attribute("aria-live") == "polite"
     assert live.text_content() == words
+    # ... and not again while they stay the same.
+    inbox.evaluate("() => { document.querySelector('[data-attention-live]').textContent = ''; }")
+    inbox.wait_for_timeout(2500)
+    assert live.text_content() == ""
 
     # On a tablet held upright the navigation folds away: its button shows a dot.
     inbox.set_viewport_size({"width": 768, "height": 1024})
@@ -153,3 +161,4 @@ def test_a_new_urgent_request_reaches_the_italian_duty_officer_without_reloading
     badge.wait_for(state="visible")
     inbox.wait_for_timeout(2500)
     assert inbox.evaluate("window.__notified") == []
+    assert errors == []

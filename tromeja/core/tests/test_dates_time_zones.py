@@ -91,3 +91,19 @@ def test_the_api_names_the_zone_the_user_sees(persona):
     User.objects.filter(pk=user.pk).update(time_zone="")
     me = testing.client_for(User.objects.get(pk=user.pk)).get("/api/v1/me").json()
     assert me["time_zone"] == "Europe/Rome"
+
+
+def test_existing_users_left_with_the_node_zone_get_their_country_zone(persona, settings):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tromeja.accounts.migrations.0002_users_see_their_country_time")
+    it_duty, hr_duty, sl_duty = persona("it_duty"), persona("hr_duty"), persona("sl_duty")
+    User.objects.filter(pk__in=[it_duty.pk, sl_duty.pk]).update(time_zone=settings.TIME_ZONE)
+    User.objects.filter(pk=hr_duty.pk).update(time_zone="Europe/Lisbon")  # chosen
+    migration.to_country_zone(apps, None)
+    zones = dict(User.objects.values_list("username", "time_zone"))
+    assert zones["it_duty"] == "Europe/Rome"
+    assert zones["sl_duty"] == settings.TIME_ZONE == "Europe/Ljubljana"
+    assert zones["hr_duty"] == "Europe/Lisbon"

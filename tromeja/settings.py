@@ -52,6 +52,8 @@ if not AUDIT_CHAIN_KEY:
 # Signed checkpoints of the audit chain, outside the database
 # (docs/operations.md, "Audit trail").
 AUDIT_CHECKPOINT_DIR = Path(env_str("TROMEJA_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit")))
+# The node's signing keys (core/signing.py), outside the database.
+TROMEJA_SIGNING_KEY_DIR = Path(env_str("TROMEJA_SIGNING_KEY_DIR", str(DATA_DIR / "signing")))
 
 # The demo relaxes the second factor for the demo's own accounts only, and
 # says so on every page. It can never be switched on in production.
@@ -365,6 +367,9 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# How often the pages ask for the badges' counts of what needs attention.
+ATTENTION_POLL_SECONDS = env_int("TROMEJA_ATTENTION_POLL_SECONDS", 30, minimum=5)
+
 # Optional background tiles for the map (e.g. a national tile server); empty:
 # the map draws only the bundled borders and sections, so it works offline.
 MAP_TILE_URL = env_str("TROMEJA_MAP_TILE_URL", "")
@@ -373,4 +378,19 @@ if MAP_TILE_URL:
 
     _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "a"))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Or a WMS server (e.g. a national mapping agency's): its URL and layer names.
+MAP_WMS_URL = env_str("TROMEJA_MAP_WMS_URL", "")
+MAP_WMS_LAYERS = env_str("TROMEJA_MAP_WMS_LAYERS", "")
+MAP_WMS_FORMAT = env_str("TROMEJA_MAP_WMS_FORMAT", "image/png")
+# Credit line the tile or WMS server's licence asks for, shown on the map.
+MAP_ATTRIBUTION = env_str("TROMEJA_MAP_ATTRIBUTION", "")
+if MAP_WMS_URL and not MAP_WMS_LAYERS:
+    raise ConfigurationError(
+        "TROMEJA_MAP_WMS_URL needs TROMEJA_MAP_WMS_LAYERS (comma-separated layer names)."
+    )
+if MAP_WMS_URL:
+    from urllib.parse import urlsplit
+
+    _wms = urlsplit(MAP_WMS_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_wms.scheme}://{_wms.netloc}")
 CSRF_FAILURE_VIEW = "tromeja.core.views.csrf_failure"

@@ -411,14 +411,47 @@ FOCUS_STATE = """() => {
   // round it (the field itself no longer matches :focus).
   const picker = ["date", "time", "datetime-local", "month", "week"].includes(el.type)
     && !el.matches(":focus");
-  return {tag: el.tagName, id: el.id, picker,
+  return {tag: el.tagName, id: el.id, picker, stop: el.dataset.a11yStop || null,
+          radio: el.type === "radio" ? el.name : null,
           text: (el.innerText || el.value || "").trim().slice(0, 30), cls: String(el.className),
           outline, ratio, width: r.width, height: r.height};
 }"""
 
 
+# Every visible control the keyboard should reach, numbered (radio buttons:
+# the Tab key reaches one of each group, the arrows the others).
+MARK_CONTROLS = """() => {
+  const out = [];
+  document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]"
+  ).forEach((el, n) => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    const folded = el.closest("details:not([open])");
+    if (folded && !el.closest("summary") && el.tagName !== "SUMMARY") return;
+    if (el.disabled || el.tabIndex < 0 || s.visibility === "hidden"
+        || el.closest("[hidden], template, [inert]")) return;
+    if ((r.width === 0 || r.height === 0) && !el.classList.contains("visually-hidden-focusable"))
+      return;
+    el.dataset.a11yStop = String(n);
+    out.push({stop: String(n), tag: el.tagName, id: el.id,
+              radio: el.type === "radio" ? el.name : null,
+              text: (el.innerText || el.value || el.getAttribute("aria-label") || "")
+                .trim().slice(0, 30)});
+  });
+  return out;
+}"""
+
+
 @pytest.mark.parametrize(
-    "url", ["/notices/new/", "/incidents/", "/exchange/", "/incidents/map/", "/notices/"]
+    "url",
+    [
+        "/notices/new/",
+        "/incidents/",
+        "/incidents/new/",
+        "/exchange/",
+        "/exchange/new/",
+        "/incidents/map/",
+    ],
 )
 def test_every_control_is_reached_by_tab_and_visibly_focused(a11y_page, world, url):
     page = a11y_page
@@ -429,19 +462,26 @@ def test_every_control_is_reached_by_tab_and_visibly_focused(a11y_page, world, u
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
     assert page.evaluate("() => location.hash") == "#main"
-    # From the top of the page, every stop of the Tab key is visibly focused.
-    page.evaluate("() => document.activeElement.blur()")
-    seen, faint = [], []
-    for _ in range(60):
+    # From the top of the page, every stop of the Tab key is visibly focused,
+    # and every control on the page is one of the stops.
+    open_page(page, url, "en", session_cookie(world["sl_duty"]))
+    controls = page.evaluate(MARK_CONTROLS)
+    seen, faint, reached = [], [], set()
+    for _ in range(len(controls) * 4 + 20):  # a date field takes several stops
         page.keyboard.press("Tab")
         state = page.evaluate(FOCUS_STATE)
         if state["tag"] == "BODY":
             break
         seen.append(state)
+        reached.add(state["stop"])
         if (not state["outline"] or state["ratio"] < 3) and not state["picker"]:
             faint.append(state)
     assert len(seen) >= 5, seen
     assert not faint, f"Focus not visible (3:1) on {url}: {faint}"
+    unreached = [c for c in controls if c["stop"] not in reached and not c["radio"]]
+    assert not unreached, f"Not reached by the Tab key on {url}: {unreached}"
+    radios = {c["radio"] for c in controls if c["radio"]}
+    assert radios <= {s["radio"] for s in seen}, (radios, url)
 
 
 def test_the_user_menu_opens_and_closes_with_the_keyboard(a11y_page, world):
@@ -458,3 +498,33 @@ def test_the_user_menu_opens_and_closes_with_the_keyboard(a11y_page, world):
     page.keyboard.press("Escape")
     menu.wait_for(state="hidden")
     assert page.evaluate("() => document.activeElement.classList.contains('dropdown-toggle')")
+
+
+def test_the_busy_pages_try_again_link_works_under_the_content_security_policy(
+    browser, live_server
+):
+    """The 503 page's "Try again" loads the address again; a javascript: link
+    would be refused by the Content-Security-Policy the node sends."""
+    from tromeja.core import busy
+
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    policy = Client().get("/accounts/sign-in/")["Content-Security-Policy"]
+    body = busy.busy_response(RequestFactory().get("/")).content
+    loads = []
+
+    def answer(route):
+        loads.append(route.request.url)
+        route.fulfill(
+            status=503,
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": policy},
+            body=body,
+        )
+
+    context.route("**/busy-page/", answer)
+    page.goto(live_server.url + "/busy-page/")
+    with page.expect_navigation(timeout=5000):
+        page.get_by_role("link").click()
+    assert len(loads) == 2 and loads[1].endswith("/busy-page/"), loads
+    context.close()

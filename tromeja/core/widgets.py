@@ -7,8 +7,9 @@ on them is in the page's language:
 
 - date and date-time fields are text fields in the local format (the first
   of the language's DATE_INPUT_FORMATS / DATETIME_INPUT_FORMATS, see
-  tromeja/formats), with an example as placeholder; the fields accept that
-  format, the others of the language and ISO 8601;
+  tromeja/formats), with the format as placeholder in the language's own
+  letters ("dd.mm.llll" in Slovenian, "gg/mm/aaaa" in Italian); the fields
+  accept that format, the others of the language and ISO 8601;
 - file inputs are hidden behind a localized button and file name
   (templates/django/forms/widgets/file_picker.html, static/tromeja/inputs.js).
 
@@ -17,10 +18,12 @@ form by static/tromeja/inputs.js; the server's errors, in the user's language,
 take their place.
 """
 
+import re
 from datetime import datetime
 
 from django.forms.renderers import TemplatesSetting
 from django.utils import formats
+from django.utils.translation import pgettext
 
 # An example moment: every field of it has two digits, so the placeholder
 # shows how many digits each part takes.
@@ -43,10 +46,29 @@ def example(format_key: str) -> str:
     return EXAMPLE.strftime(local_input_format(format_key))
 
 
+def _letters() -> dict[str, str]:
+    return {
+        "%d": pgettext("letters for the day in a date field's placeholder", "dd"),
+        "%m": pgettext("letters for the month in a date field's placeholder", "mm"),
+        "%Y": pgettext("letters for the year in a date field's placeholder", "yyyy"),
+        "%y": pgettext("letters for a two-digit year in a date field's placeholder", "yy"),
+        "%H": pgettext("letters for the hour in a time field's placeholder", "hh"),
+        "%M": pgettext("letters for the minute in a time field's placeholder", "mm"),
+        "%S": pgettext("letters for the second in a time field's placeholder", "ss"),
+    }
+
+
+def pattern(format_key: str) -> str:
+    """The local input format in the language's letters, e.g. "dd.mm.llll hh:mm".
+    (An example date as placeholder looks like a value already filled in.)"""
+    letters = _letters()
+    return re.sub(r"%[a-zA-Z]", lambda m: letters.get(m[0], m[0]), local_input_format(format_key))
+
+
 def local_input_attrs(format_key: str) -> dict[str, str]:
     """Attributes of a text field that takes a date, a time or both."""
     return {
-        "placeholder": example(format_key),
+        "placeholder": pattern(format_key),
         "inputmode": "numeric",
         "autocomplete": "off",
         # inputs.js adds the separators while digits are typed.

@@ -1,6 +1,7 @@
 """Dates and times as each language writes them (tromeja/formats), and date
 fields that take them (core/widgets.py)."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -8,7 +9,7 @@ from django import forms
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from tromeja.core.widgets import example
+from tromeja.core.widgets import example, pattern
 
 MOMENT = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)  # 14:05 in Ljubljana, Rome, Zagreb
 
@@ -120,11 +121,22 @@ def test_date_fields_are_text_fields_with_a_local_example(language, date_hint, d
 
     with translation.override(language):
         assert example("DATE_INPUT_FORMATS") == date_hint
+        assert example("DATETIME_INPUT_FORMATS") == datetime_hint
         html = str(Form(initial={"day": date(2026, 12, 3)}))
+        hints = (pattern("DATE_INPUT_FORMATS"), pattern("DATETIME_INPUT_FORMATS"))
     assert 'type="date"' not in html and 'type="datetime-local"' not in html
     assert html.count('type="text"') == 2
-    assert f'placeholder="{date_hint}"' in html and f'placeholder="{datetime_hint}"' in html
+    for hint, shown in zip(hints, (date_hint, datetime_hint), strict=True):
+        # The placeholder is the format in letters, laid out as the example.
+        assert f'placeholder="{hint}"' in html and f'data-local-format="{shown}"' in html
+        assert re.sub(r"[^\W\d_]", "9", hint) == re.sub(r"\d", "9", shown), hint
     assert 'inputmode="numeric"' in html
+
+
+def test_english_placeholders_name_day_month_and_year():
+    with translation.override("en"):
+        assert pattern("DATE_INPUT_FORMATS") == "dd/mm/yyyy"
+        assert pattern("DATETIME_INPUT_FORMATS") == "dd/mm/yyyy hh:mm"
 
 
 def test_a_date_field_shows_its_value_in_the_local_form():

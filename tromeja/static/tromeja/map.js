@@ -451,7 +451,8 @@
       else {
         marker = L.marker([a, b], { icon: L.divIcon({ className: "picked-place" }), keyboard: false, interactive: false }).addTo(map);
       }
-      if (fly && !map.getBounds().contains([a, b])) { map.setView([a, b], Math.max(map.getZoom(), 12)); }
+      // On opening a report's form, the map shows its place; later, only when it is out of view.
+      if (fly === "open" || (fly && !map.getBounds().contains([a, b]))) { map.setView([a, b], Math.max(map.getZoom(), 12)); }
       locate(a, b);
     }
     function set(a, b) {
@@ -470,7 +471,7 @@
     if (lat && lon) {
       lat.addEventListener("change", function () { show(true); });
       lon.addEventListener("change", function () { show(true); });
-      show(true);
+      show("open");
     }
     tools(el, map, function (a, b) { set(a, b); });
   }

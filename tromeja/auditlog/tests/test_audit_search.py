@@ -6,6 +6,7 @@ signed JSON."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -95,8 +96,8 @@ def test_entries_show_the_reference_full_id_and_unit(persona, read_case):
     case, reader = read_case
     client = testing.client_for(persona("sl_dpo"))
     body = client.get("/audit/", {"record": case.reference}).content.decode()
-    message = case.messages.first()
-    assert f'<code class="audit-id user-select-all">{message.pk}</code>' in body
+    message = case.messages.get(kind="request")
+    assert re.search(rf'<code class="audit-id[^"]*">{message.pk}</code>', body)
     assert f'data-copy="{message.pk}"' in body
     assert case.reference in body and reader.unit.name in body
     assert "tromeja/audit.js" in body and "<script>" not in body

@@ -274,7 +274,7 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         response = client.get(url, HTTP_X_PURPOSE="bench")
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}")
-    times, cpu, queries = [], [], []
+    times, cpu, sql, queries = [], [], [], []
     load = os.getloadavg()[0]
     for _ in range(n):
         connection.queries_log.clear()
@@ -284,6 +284,7 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
             times.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.process_time() - c0) * 1000)
         queries.append(len(cq.captured_queries))
+        sql.append(sum(float(q["time"]) for q in cq.captured_queries) * 1000)
     body = response.json()
     return {
         "n": n,
@@ -291,6 +292,7 @@ def measure(client, url: str, n: int, warmup: int) -> dict:
         "p95": reports_bench.pct(times, 95),
         "cpu_p50": statistics.median(cpu),
         "cpu_p95": reports_bench.pct(cpu, 95),
+        "sql_p50": statistics.median(sql),
         "load": (load + os.getloadavg()[0]) / 2,
         "max": max(times),
         "queries": max(queries),
@@ -370,12 +372,15 @@ def measure_all(args, dbinfo, facts, rng) -> int:
             row += f"{r['p50']:>8.1f}/{r['p95']:<8.1f}"
         print(row)
     print("-" * w)
-    print("the same, CPU time of this process (Python: middleware, search, audit, JSON):")
+    print(
+        "the same, CPU time of this process (Python: middleware, search, audit, JSON; "
+        "on SQLite also the queries) p50/p95, and the time in queries (p50):"
+    )
     for key, label, q in measured:
         row = f"{label:<34}{q[:25]:<26}"
         for cc in users:
             r = results[(cc, key)]
-            row += f"{r['cpu_p50']:>8.1f}/{r['cpu_p95']:<8.1f}"
+            row += f"{r['cpu_p50']:>6.1f}/{r['cpu_p95']:<5.1f}{r['sql_p50']:>5.1f} "
         print(row)
     loads = [r["load"] for r in results.values()]
     print(

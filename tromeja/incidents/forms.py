@@ -267,13 +267,20 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
         for number, (key, legend, names, sets) in enumerate(self.SECTIONS, start=1):
             if number == len(self.SECTIONS):
                 names = (*names, *leftover)
+            fields = [self[name] for name in names if name in self.fields]
+            shown = [(name, formsets[name]) for name in sets if name in formsets]
+            has_errors = any(f.errors for f in fields) or any(
+                formset.is_bound and (formset.non_form_errors() or any(formset.errors))
+                for _name, formset in shown
+            )
             result.append(
                 {
                     "key": key,
                     "number": number,
                     "legend": legend,
-                    "fields": [self[name] for name in names if name in self.fields],
-                    "formsets": [(name, formsets[name]) for name in sets if name in formsets],
+                    "fields": fields,
+                    "formsets": shown,
+                    "has_errors": has_errors,
                 }
             )
         return result

@@ -217,13 +217,15 @@ def _send_form(request, form, formsets, incident=None):
 def _form_page(request, form, formsets, incident):
     if not form.is_bound:
         form.initial.setdefault("form_token", uuid.uuid4().hex)
+    sections = form.sections(formsets)
     return render(
         request,
         "incidents/incident_form.html",
         {
             "form": form,
             "formsets": formsets,
-            "sections": form.sections(formsets),
+            "sections": sections,
+            "sections_with_errors": [s for s in sections if s["has_errors"]],
             "incident": incident,
             "tile_url": settings.MAP_TILE_URL,
         },

@@ -363,3 +363,27 @@ def test_the_times_of_a_new_report_are_not_in_the_future(persona):
     now = f"{initial['occurred_at']:%Y-%m-%dT%H:%M}"
     data = form_data(occurred_at=now, aware_at=now)
     assert client.post("/incidents/new/", data).status_code == 302
+
+
+def test_a_refused_form_names_the_sections_to_correct(persona):
+    client = testing.client_for(persona("sl_border"))
+    data = form_data(**{"detection_method": "", "counts-0-sex": ""})
+    response = client.post("/incidents/new/", data)
+    page = response.content.decode()
+    summary = page[
+        page.index('id="form-errors"') : page.index("</div>", page.index('id="form-errors"'))
+    ]
+    assert '<a href="#section-what">2. What happened</a>' in summary
+    assert '<a href="#section-persons">3. Persons</a>' in summary
+    assert "#section-where" not in summary and "#section-sharing" not in summary
+    assert not Incident.objects.exists()
+
+
+def test_a_list_error_found_by_the_service_names_its_section(persona):
+    client = testing.client_for(persona("sl_border"))
+    response = client.post("/incidents/new/", form_data(**{"vehicles-0-plate": "$$$"}))
+    page = response.content.decode()
+    summary = page[
+        page.index('id="form-errors"') : page.index("</ul>", page.index('id="form-errors"'))
+    ]
+    assert "#section-entities" in summary

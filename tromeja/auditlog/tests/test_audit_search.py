@@ -283,3 +283,43 @@ def test_the_api_searches_by_reference_and_name_and_exports(persona, read_case):
     assert (
         duty.post("/api/v1/audit/exports", {}, content_type="application/json").status_code == 403
     )
+
+
+def test_the_owner_countrys_dpo_reads_partners_reading_its_records_and_no_more(persona, read_case):
+    case, reader = read_case
+    mine = testing.notice(reader, title="Slovenian only", has_personal_data=True)
+    testing.client_for(reader).get(f"/notices/{mine.pk}/")
+    it_entries = AuditEntry.objects.restrict(persona("it_dpo"))
+    assert it_entries.filter(actor_username="sl_duty", root_id=str(case.pk)).exists()
+    assert not it_entries.filter(root_id=str(mine.pk)).exists()
+    assert AuditEntry.objects.restrict(persona("sl_dpo")).filter(root_id=str(mine.pk)).exists()
+
+
+@pytest.mark.parametrize("language", ["sl", "it", "hr"])
+def test_the_pages_speak_the_readers_language(persona, read_case, language):
+    from django.utils import translation
+
+    case, _reader = read_case
+    dpo = persona("sl_dpo")
+    dpo.language = language
+    dpo.save(update_fields=["language"])
+    body = testing.client_for(dpo).get("/audit/", {"record": case.reference}).content.decode()
+    with translation.override(language):
+        assert translation.gettext("Audit log") in body
+        assert str(AuditAction.CONSULTATION.label) in body
+    assert f'lang="{language}"' in body
+
+
+def test_a_model_names_its_record_with_audit_root(persona):
+    from tromeja.core import audit
+
+    notice = testing.notice(persona("sl_duty"))
+
+    class Part:
+        """A part that is no model field's child, naming its record itself."""
+
+        audit_root = notice
+
+    roots = audit.roots([Part()])
+    assert roots[0].type == "notices.notice" and roots[0].id == str(notice.pk)
+    assert roots[0].country == "SI"

@@ -25,6 +25,7 @@ router = Router(tags=["geography"])
 
 # Zoom at which the map shows a place chosen in the search: villages are labelled.
 PLACE_ZOOM = {"place": 12, "crossing": 13}
+CROSSING_RANK = 4
 
 
 def _language() -> str:
@@ -106,7 +107,7 @@ class PlaceLabelOut(Schema):
     name: str
     lat: float
     lon: float
-    rank: int  # 0 the cities ... 3 the villages
+    rank: int  # 0 the cities ... 3 the villages; 4 a crossing point
 
 
 class LabelsOut(Schema):
@@ -153,14 +154,20 @@ def _country_labels(south, west, north, east, language):
 def labels(request, view: Query[LabelQuery]):
     """The country names (one per country in view, inside its part of the
     view) and the places to label at `zoom` (cities from zoom 6, towns from 8
-    and 10, villages from 11; at most 300, largest first)."""
+    and 10, villages from 11, crossing points from 10; at most 300, the
+    cities first, then the crossing points, then by size)."""
     south, north = sorted((view.south, view.north))
     west, east = sorted((view.west, view.east))
     rank = {zoom: n for n, (_floor, zoom) in enumerate(gazetteer.TIERS)}
     return {
         "countries": _country_labels(south, west, north, east, _language()),
         "places": [
-            {"name": p.name, "lat": p.lat, "lon": p.lon, "rank": rank[p.min_zoom]}
+            {
+                "name": p.name,
+                "lat": p.lat,
+                "lon": p.lon,
+                "rank": CROSSING_RANK if p.kind == "crossing" else rank[p.min_zoom],
+            }
             for p in gazetteer.in_view(south, west, north, east, view.zoom)
         ],
     }

@@ -29,6 +29,7 @@ TIERS = ((50_000, 6), (10_000, 8), (2_000, 10), (0, 11))
 # A crossing point ranks with places of this population at the same quality of
 # match: above villages, below towns.
 CROSSING_WEIGHT = 5_000
+CROSSING_ZOOM = 10  # crossing points are named on the map from this zoom
 MAX_QUERY = 100
 MAX_LABELS = 300
 
@@ -124,13 +125,10 @@ def search(query: str, limit: int = 10) -> list[Place]:
 
 def in_view(south: float, west: float, north: float, east: float, zoom: float) -> list[Place]:
     """The places to label in a viewport at a zoom: those of the tiers shown at
-    that zoom, largest first, at most MAX_LABELS."""
-    out = []
-    for place in places():
-        if place.kind != "place" or place.min_zoom > zoom:
-            continue
-        if south <= place.lat <= north and west <= place.lon <= east:
-            out.append(place)
-            if len(out) == MAX_LABELS:
-                break
-    return out
+    that zoom, largest first, at most MAX_LABELS; from zoom CROSSING_ZOOM the
+    crossing points too, after the cities."""
+    inside = [p for p in places() if south <= p.lat <= north and west <= p.lon <= east]
+    cities = [p for p in inside if p.kind == "place" and p.min_zoom == TIERS[0][1] <= zoom]
+    xings = [p for p in inside if p.kind == "crossing" and zoom >= CROSSING_ZOOM]
+    rest = [p for p in inside if p.kind == "place" and TIERS[0][1] < p.min_zoom <= zoom]
+    return (cities + xings + rest)[:MAX_LABELS]

@@ -103,3 +103,14 @@ def test_the_gazetteer_file_is_what_the_script_writes(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build() == (DATA / "places.json").read_text(encoding="utf-8")
+
+
+def test_crossing_points_are_named_on_the_map_from_zoom_10_after_the_cities():
+    view = (45.7, 15.4, 46.0, 16.1)  # Obrežje / Bregana, Zagreb
+    assert all(p.kind == "place" for p in gazetteer.in_view(*view, 9))
+    at_10 = gazetteer.in_view(*view, 10)
+    kinds = [p.kind for p in at_10]
+    assert "crossing" in kinds
+    assert at_10[0].name == "Zagreb"  # the city first
+    first_crossing = kinds.index("crossing")
+    assert all(p.min_zoom == 6 for p in at_10[:first_crossing])

@@ -151,7 +151,7 @@
           // The place chosen in the search has its own, larger label.
           return !(chosen && chosen.name === p.name && Math.abs(chosen.lat - p.lat) < 1e-4 && Math.abs(chosen.lon - p.lon) < 1e-4);
         }).map(function (p) {
-          var size = [15, 13, 12, 11][p.rank] || 11;
+          var size = [15, 13, 12, 11, 12][p.rank] || 11;
           return { name: p.name, lat: p.lat, lon: p.lon, rank: p.rank, charWidth: size * 0.6, height: size + 4 };
         });
         var fixed = chosen ? [{ name: chosen.name, lat: chosen.lat, lon: chosen.lon, charWidth: 10, height: 20 }] : [];
@@ -160,8 +160,10 @@
             L.marker([item.lat, item.lon], { icon: labelIcon("map-label-country", item.name), pane: "tromeja-labels",
                                             interactive: false, keyboard: false }).addTo(labels);
           } else {
-            L.circleMarker([item.lat, item.lon], { pane: "tromeja-labels", radius: item.rank === 0 ? 4 : 2.5,
-              color: "#343a40", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(labels);
+            if (item.rank !== 4) {  // a crossing point has its own symbol
+              L.circleMarker([item.lat, item.lon], { pane: "tromeja-labels", radius: item.rank === 0 ? 4 : 2.5,
+                color: "#343a40", weight: 1, fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(labels);
+            }
             L.marker([item.lat, item.lon], { icon: labelIcon("map-label-place map-label-rank-" + item.rank, item.name),
                                             pane: "tromeja-labels", interactive: false, keyboard: false }).addTo(labels);
           }

@@ -87,18 +87,16 @@ ENGLISH_BROWSER_ARGS = ["--lang=en-US", "--accept-lang=en-US,en"]
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """The browser in English: whatever it draws itself would be English."""
-    from playwright.sync_api import sync_playwright
-
+def browser(browser):
+    """A second chromium of the same Playwright, in English: whatever it
+    draws itself would be English."""
     from tromeja.tests_browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *ENGLISH_BROWSER_ARGS]
-        )
-        yield browser
-        browser.close()
+    english = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *ENGLISH_BROWSER_ARGS]
+    )
+    yield english
+    english.close()
 
 
 # Names and identifiers, not UI text.
@@ -436,6 +434,7 @@ def test_the_check_finds_what_the_browser_draws_when_the_pages_own_controls_are_
     user = world["sl_duty"]
     User.objects.filter(pk=user.pk).update(language="sl")
     texts(page, "/incidents/import/", "sl", session_cookie(user))
+    assert page.evaluate("navigator.language") == "en-US"  # the browser speaks English
     found = " | ".join(page.evaluate(BROWSER_NATIVE))
     assert "native file input" in found and "validation bubbles" in found, found
 

@@ -73,17 +73,27 @@ def sightings_for(user, incident) -> list[Sighting]:
 
 
 def attention_panel(user) -> dict | None:
-    """For supervisors: reports waiting for validation; for everyone: reports
-    partners shared in the last 24 hours."""
+    """For supervisors: reports of their country waiting for validation that
+    others wrote; for whoever writes reports: their drafts and their reports
+    returned for correction; for everyone: reports partners shared in the
+    last 24 hours. Two queries, through the visibility rule."""
+    from django.db.models import Count, Q
+
     from tromeja.core.roles import Perm
 
-    panel = {}
-    if user.has_perm_code(Perm.VALIDATE_REPORTS):
-        waiting = Incident.objects.restrict(user, Action.CHANGE).filter(status=Status.SUBMITTED)
-        panel["waiting"] = waiting.count()
+    panel = {"waiting": 0, "drafts": 0, "returned": 0}
+    if user.has_perm_code(Perm.CREATE_RECORDS) or user.has_perm_code(Perm.VALIDATE_REPORTS):
+        counted = {
+            "drafts": Count("pk", filter=Q(status=Status.DRAFT, created_by=user)),
+            "returned": Count("pk", filter=Q(status=Status.RETURNED, created_by=user)),
+        }
+        if user.has_perm_code(Perm.VALIDATE_REPORTS):
+            # Nobody validates their own report.
+            waiting = Q(status=Status.SUBMITTED) & ~Q(created_by=user)
+            counted["waiting"] = Count("pk", filter=waiting)
+        panel.update(Incident.objects.restrict(user, Action.CHANGE).aggregate(**counted))
     since = timezone.now() - timedelta(hours=24)
-    shared = Incident.objects.received(user).filter(validated_at__gte=since)
-    panel["shared"] = shared.count()
+    panel["shared"] = Incident.objects.received(user).filter(validated_at__gte=since).count()
     if not any(panel.values()):
         return None
     return panel

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from tromeja import testing
 from tromeja.core import context
 from tromeja.incidents import services
-from tromeja.incidents.apps import attention_panel
+from tromeja.incidents.queries import attention_panel
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from tromeja.accounts.models import TokenScope
+from tromeja.accounts.models import TokenScope, country_zone
 
 
 class SignInForm(forms.Form):
@@ -60,7 +60,22 @@ def _zone_choices():
 
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        # The first choice follows the user's country (stored empty), so the
+        # zone changes with it; any other is the user's own.
+        own = country_zone(user.unit if user.unit_id else None)
+        kwargs.setdefault(
+            "initial",
+            {
+                "language": user.language,
+                "time_zone": "" if user.time_zone in ("", own) else user.time_zone,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        follow = _("My country's time: %(zone)s") % {"zone": own.replace("_", " ")}
+        self.fields["time_zone"].choices = [("", follow), *_zone_choices()]
 
 
 class ApiTokenForm(forms.Form):

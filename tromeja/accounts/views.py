@@ -151,9 +151,7 @@ def purpose(request):
 @login_required
 def preferences(request):
     user = request.user
-    form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "time_zone": user.zone_name}
-    )
+    form = PreferencesForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.set_preferences(user=user, **form.cleaned_data)
         messages.success(request, _("Your preferences are saved."))

@@ -107,3 +107,22 @@ def test_existing_users_left_with_the_node_zone_get_their_country_zone(persona, 
     assert zones["it_duty"] == "Europe/Rome"
     assert zones["sl_duty"] == settings.TIME_ZONE == "Europe/Ljubljana"
     assert zones["hr_duty"] == "Europe/Lisbon"
+
+
+def test_the_preferences_offer_the_country_time_and_other_zones(persona):
+    user = persona("it_duty")
+    client = testing.client_for(user)
+    page = client.get("/accounts/preferences/").content.decode()
+    # The country's zone is the choice made, not a zone picked by hand.
+    assert re.search(r'<option value="" selected>[^<]*Europe/Rome</option>', page), page
+    client.post("/accounts/preferences/", {"language": "en", "time_zone": "Europe/Lisbon"})
+    assert User.objects.get(pk=user.pk).time_zone == "Europe/Lisbon"
+    assert (
+        '<option value="Europe/Lisbon" selected>'
+        in client.get("/accounts/preferences/").content.decode()
+    )
+    client.post("/accounts/preferences/", {"language": "en", "time_zone": ""})
+    assert User.objects.get(pk=user.pk).time_zone == ""
+    assert "(Europe/Rome)" in client.get("/accounts/preferences/").content.decode()
+    refused = client.post("/accounts/preferences/", {"language": "en", "time_zone": "Mars/Base"})
+    assert refused.status_code == 200 and User.objects.get(pk=user.pk).time_zone == ""

@@ -41,9 +41,19 @@ def local_input_format(format_key: str) -> str:
     return formats.get_format(format_key)[0]
 
 
-def example(format_key: str) -> str:
+# A widget given an ISO format of its own (format="%Y-%m-%dT%H:%M", as for the
+# browser's former date pickers) shows its value so; its placeholder and typing
+# aid then describe that format, not the language's.
+ISO_VALUE = {
+    re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d$"): "%Y-%m-%dT%H:%M",
+    re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$"): "%Y-%m-%d %H:%M",
+    re.compile(r"^\d{4}-\d\d-\d\d$"): "%Y-%m-%d",
+}
+
+
+def example(format_key: str, fmt: str | None = None) -> str:
     """The example moment written in the local input format, e.g. "31.12.2026 14:30"."""
-    return EXAMPLE.strftime(local_input_format(format_key))
+    return EXAMPLE.strftime(fmt or local_input_format(format_key))
 
 
 def _letters() -> dict[str, str]:
@@ -58,21 +68,32 @@ def _letters() -> dict[str, str]:
     }
 
 
-def pattern(format_key: str) -> str:
+def pattern(format_key: str, fmt: str | None = None) -> str:
     """The local input format in the language's letters, e.g. "dd.mm.llll hh:mm".
     (An example date as placeholder looks like a value already filled in.)"""
     letters = _letters()
-    return re.sub(r"%[a-zA-Z]", lambda m: letters.get(m[0], m[0]), local_input_format(format_key))
+    fmt = fmt or local_input_format(format_key)
+    return re.sub(r"%[a-zA-Z]", lambda m: letters.get(m[0], m[0]), fmt)
 
 
-def local_input_attrs(format_key: str) -> dict[str, str]:
+def value_format(value) -> str | None:
+    """The ISO format a rendered value is written in, if it is one."""
+    if isinstance(value, str):
+        for shape, fmt in ISO_VALUE.items():
+            if shape.match(value):
+                return fmt
+    return None
+
+
+def local_input_attrs(format_key: str, value=None) -> dict[str, str]:
     """Attributes of a text field that takes a date, a time or both."""
+    fmt = value_format(value)
     return {
-        "placeholder": pattern(format_key),
+        "placeholder": pattern(format_key, fmt),
         "inputmode": "numeric",
         "autocomplete": "off",
         # inputs.js adds the separators while digits are typed.
-        "data-local-format": example(format_key),
+        "data-local-format": example(format_key, fmt),
     }
 
 
@@ -86,6 +107,7 @@ class FormRenderer(TemplatesSetting):
         if format_key and isinstance(context, dict) and "widget" in context:
             widget = dict(context["widget"])
             widget["type"] = "text"
-            widget["attrs"] = {**local_input_attrs(format_key), **widget.get("attrs", {})}
+            attrs = local_input_attrs(format_key, widget.get("value"))
+            widget["attrs"] = {**attrs, **widget.get("attrs", {})}
             context = {**context, "widget": widget}
         return super().render(template_name, context, request)

@@ -167,3 +167,19 @@ def test_file_inputs_carry_a_button_and_file_name_in_the_page_language(language)
     assert choose_one in html and choose_many in html and nothing in html
     # The input sits inside its picker's label, so the button opens it.
     assert '<label class="file-picker">\n<input type="file" name="one"' in html
+
+
+def test_a_field_that_keeps_an_iso_format_of_its_own_describes_that_format():
+    class Form(forms.Form):
+        moment = forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            input_formats=["%Y-%m-%dT%H:%M"],
+        )
+
+    with translation.override("sl"), timezone.override("Europe/Ljubljana"):
+        html = str(Form(initial={"moment": MOMENT}))
+        assert 'value="2026-12-03T14:05"' in html
+        assert 'data-local-format="2026-12-31T14:30"' in html
+        assert f'placeholder="{pattern("", "%Y-%m-%dT%H:%M")}"' in html
+        # Without a value the field speaks the language's format.
+        assert f'placeholder="{pattern("DATETIME_INPUT_FORMATS")}"' in str(Form())

@@ -303,6 +303,8 @@ def test_targets_are_24_px_and_primary_actions_44_px_on_a_tablet(
     too_small, primary_too_low = {}, {}
     for who, url in walk(world):
         open_page(page, url, language, cookies.get(who))
+        if url in PICTURED:
+            picture(page, url, f"{language}-{viewport['width']}x{viewport['height']}")
         found = page.evaluate(MEASURE_TARGETS)
         if found["small"]:
             too_small[url] = found["small"]

@@ -77,7 +77,7 @@ class HandOverForm(forms.Form):
         self.fields["to"].queryset = officers
 
 
-_DATETIME_INPUT = {"type": "datetime-local", "class": "form-control"}
+_DATETIME_INPUT = {"class": "form-control"}
 
 
 class ShiftForm(forms.Form):
@@ -94,11 +94,11 @@ class ShiftForm(forms.Form):
     )
     starts_at = forms.DateTimeField(
         label=gettext_lazy("From"),
-        widget=forms.DateTimeInput(attrs=_DATETIME_INPUT, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs=_DATETIME_INPUT),
     )
     ends_at = forms.DateTimeField(
         label=gettext_lazy("Until"),
-        widget=forms.DateTimeInput(attrs=_DATETIME_INPUT, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs=_DATETIME_INPUT),
     )
 
     def __init__(self, *args, country, zone, **kwargs):

@@ -24,14 +24,11 @@ from tromeja.incidents.choices import (
     Transport,
 )
 
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-
 
 class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+    """A date and time in the page language's own format (the form renderer
+    draws it as a text field with that format as its example); the
+    language's input formats also take ISO 8601."""
 
 
 def _countries(blank_label):
@@ -71,13 +68,11 @@ class IncidentForm(SharedRecordFormMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Time of the event"),
         widget=LocalDateTimeInput,
-        input_formats=DATETIME_FORMATS,
         validators=[validate_sensible_date],
     )
     aware_at = forms.DateTimeField(
         label=_("Time of awareness"),
         widget=LocalDateTimeInput,
-        input_formats=DATETIME_FORMATS,
         validators=[validate_sensible_date],
     )
     latitude = forms.FloatField(
@@ -319,7 +314,7 @@ class PersonForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(),
         validators=[validate_sensible_date],
     )
     nationality = forms.ChoiceField(label=_("Nationality"), required=False)
@@ -411,13 +406,13 @@ class IncidentFilterForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(),
         validators=[validate_sensible_date],
     )
     until = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(),
         validators=[validate_sensible_date],
     )
     sort = forms.ChoiceField(

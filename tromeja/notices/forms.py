@@ -21,7 +21,7 @@ class NoticeForm(SharedRecordFormMixin, forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(),
         validators=[validate_sensible_date],
     )
 

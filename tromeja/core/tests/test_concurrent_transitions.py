@@ -152,6 +152,8 @@ def test_two_supervisors_validating_one_report_validate_it_once(
             channel,
             f"/incidents/{pk}/validate/",
             f"/api/v1/incidents/{pk}/validate",
+            form={"distribution": "national"},
+            body={"distribution": "national"},
         )
         for s in supervisors
     ]
@@ -171,7 +173,14 @@ def test_validate_and_return_at_once_leave_one_decision(
     first, second = (testing.client_for(s) for s in supervisors)
     comment = "Add the nationality"
     responses = race(
-        post(first, channel, f"/incidents/{pk}/validate/", f"/api/v1/incidents/{pk}/validate"),
+        post(
+            first,
+            channel,
+            f"/incidents/{pk}/validate/",
+            f"/api/v1/incidents/{pk}/validate",
+            form={"distribution": "national"},
+            body={"distribution": "national"},
+        ),
         post(
             second,
             channel,

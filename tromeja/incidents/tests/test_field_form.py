@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
+from django.utils.formats import localize_input
 
 from tromeja import testing
 from tromeja.core.choices import AuditAction
@@ -80,7 +81,8 @@ def test_times_start_at_now_in_the_officers_zone(persona):
     assert str(initial.tzinfo) == "Europe/Rome"
     assert initial.second == 0 and initial.microsecond == 0
     page = response.content.decode()
-    expected = {f"{t:%Y-%m-%dT%H:%M}" for t in (before, after)}
+    # Drawn in the page language's own format (the first of its input formats).
+    expected = {localize_input(t.replace(second=0, microsecond=0)) for t in (before, after)}
     assert rendered_time(page, "occurred_at") in expected
     assert rendered_time(page, "aware_at") in expected
 
@@ -92,7 +94,8 @@ def test_times_follow_the_users_own_zone_not_the_nodes(persona):
     before = timezone.localtime(timezone.now(), ZoneInfo("America/New_York"))
     page = testing.client_for(officer).get("/incidents/new/").content.decode()
     after = timezone.localtime(timezone.now(), ZoneInfo("America/New_York"))
-    assert rendered_time(page, "occurred_at") in {f"{t:%Y-%m-%dT%H:%M}" for t in (before, after)}
+    expected = {localize_input(t.replace(second=0, microsecond=0)) for t in (before, after)}
+    assert rendered_time(page, "occurred_at") in expected
 
 
 def selected_values(page: str, name: str) -> list[str]:

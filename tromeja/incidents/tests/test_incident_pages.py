@@ -87,7 +87,7 @@ def test_the_supervisor_validates_from_the_detail_page(persona):
     boss.post(f"/incidents/{report.pk}/return/", {"comment": ""})
     report.refresh_from_db()
     assert report.status == "submitted"
-    boss.post(f"/incidents/{report.pk}/validate/")
+    boss.post(f"/incidents/{report.pk}/validate/", {"distribution": "national"})
     report.refresh_from_db()
     assert report.status == "validated"
     # The officer's own country colleague without the role cannot validate.

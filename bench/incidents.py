@@ -796,6 +796,7 @@ class Loader:
             "id": "i.id",
             "owner_agency_id": "a.agency_id",
             "owner_country_id": "i.cc",
+            "import_job_id": "NULL",
             "created_by_id": "a.user_id",
             "created_at": d.ts(f"{occ} + i.d_aware"),
             "updated_by_id": "a.user_id",

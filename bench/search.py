@@ -39,7 +39,6 @@ import random
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -56,11 +55,10 @@ GOAL_MS = 200.0
 RARE_WORD = "Zelenjavkovec"
 RARE_REPORTS = 300
 USERS = ["sl_duty", "it_duty", "hr_duty"]
+
+
 # Columns of the report that the incident benchmark's loader does not know
 # (added after it was written); they are left NULL.
-NULL_COLUMNS = {"import_job_id"}
-
-
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--incidents", type=int, help="incident reports (default 1,000,000)")
@@ -86,20 +84,6 @@ def parse_args(argv=None):
     return args
 
 
-@contextmanager
-def bench_columns():
-    """The report's columns as the incident benchmark's loader knows them."""
-    from tromeja.incidents.models import Incident
-
-    opts = Incident._meta
-    original = opts.concrete_fields
-    opts.__dict__["concrete_fields"] = tuple(f for f in original if f.column not in NULL_COLUMNS)
-    try:
-        yield
-    finally:
-        opts.__dict__["concrete_fields"] = original
-
-
 def load(args, rng) -> dict:
     """The incident benchmark's reports and keys, then cases, notices and the
     rare word; returns the load's timings."""
@@ -120,8 +104,7 @@ def load(args, rng) -> dict:
         authors += [(cc, k, pk, agency[pk]) for k, pk in enumerate(ids)]
         validators += [(cc, k, pk, agency[pk]) for k, pk in enumerate(sups)]
     say(f"generating {args.incidents:,} reports and about {args.refs:,} cross-match keys")
-    with bench_columns():
-        facts = reports_bench.load_data(args, rng, me, authors, validators)
+    facts = reports_bench.load_data(args, rng, me, authors, validators)
     say(f"reports written in {facts['seconds']:.0f} s")
     return facts
 

@@ -118,6 +118,8 @@ def walk(world):
     the health page, and the error pages."""
     return [
         *walked_pages(world),
+        ("enrolling", "/accounts/second-factor/"),  # setting up the second factor
+        ("sl_duty", "/search/?q=Obre%C5%BEje"),
         ("admin", "/health/"),
         ("sl_duty", "/exchange/overdue/"),  # 403 for an officer without the role
         ("sl_duty", RENDERED + "409"),
@@ -164,10 +166,15 @@ def conflict_report(world):
     return world
 
 
+PERSONAS = ("sl_duty", "dpo", "admin", "supervisor", "pending", "enrolling")
+
+
 def cookies_for(world):
+    if "enrolling" not in world:  # an officer without a second factor yet
+        world["enrolling"] = testing.make_persona("hr_border", with_device=False)
     cookies = {}
-    for who in ("sl_duty", "dpo", "admin", "supervisor", "pending"):
-        cookies[who] = session_cookie(world[who], verified=who != "pending")
+    for who in PERSONAS:
+        cookies[who] = session_cookie(world[who], verified=who not in ("pending", "enrolling"))
     return cookies
 
 
@@ -181,7 +188,7 @@ def serve_rendered(page, bodies):
 
 
 def set_language(world, language):
-    users = [world[w] for w in ("sl_duty", "dpo", "admin", "supervisor", "pending")]
+    users = [world[w] for w in PERSONAS if w in world]
     User.objects.filter(pk__in=[u.pk for u in users]).update(language=language)
     for user in users:
         user.language = language

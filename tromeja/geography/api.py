@@ -177,7 +177,7 @@ def labels(request, view: Query[LabelQuery]):
 
 
 class BasemapProperties(Schema):
-    layer: Literal["sea", "country"]
+    layer: Literal["sea", "country", "lake"]
     country: str = ""
     name: str = ""
 
@@ -196,7 +196,8 @@ class BasemapOut(Schema):
 @lru_cache(maxsize=1)
 def _basemap_areas() -> tuple[tuple[str, str, dict], ...]:
     """(layer, country, GeoJSON geometry): the sea (what of the region no
-    country covers), then the countries."""
+    country covers), the countries, then the lakes and reservoirs
+    (water.geojson, written by scripts/extract_water.py)."""
     import shapely
     from shapely.geometry import box, mapping
 
@@ -208,6 +209,9 @@ def _basemap_areas() -> tuple[tuple[str, str, dict], ...]:
     sea = shapely.set_precision(box(west, south, east, north).difference(land), 1e-5)
     areas = [("sea", "", mapping(sea))]
     areas += [("country", f["properties"]["country"], f["geometry"]) for f in features]
+    areas += [
+        (f["properties"]["layer"], "", f["geometry"]) for f in _load("water.geojson")["features"]
+    ]
     return tuple(areas)
 
 
@@ -215,11 +219,13 @@ def _basemap_areas() -> tuple[tuple[str, str, dict], ...]:
     "/basemap",
     response=BasemapOut,
     url_name="geography_basemap",
-    summary="The basemap: sea and countries' areas",
+    summary="The basemap: sea, countries' areas and lakes",
 )
 def basemap(request):
     """The region's sea and the eight countries drawn on the map (clipped to
-    the region), with the countries' names in the reader's language."""
+    the region), with the countries' names in the reader's language, then the
+    region's lakes and reservoirs (layer "lake": OpenStreetMap water areas,
+    simplified to ~40 m, those under ~0.05 km² left out)."""
     language = _language()
     return {
         "type": "FeatureCollection",

@@ -21,6 +21,9 @@
   var COUNTRY_FILLS = { SI: "#d3e8c8", IT: "#f4e4c1", HR: "#eed5e6",
     AT: "#e4e2dc", HU: "#eceae4", BA: "#eceae4", RS: "#e4e2dc", ME: "#e4e2dc" };
   var SEA = "#b5d3e7";
+  // Lakes and reservoirs (OpenStreetMap, simplified): drawn on the overview zooms only, as
+  // closer up their outlines are off by some hundred metres.
+  var WATER = "#9ec7e6", WATER_EDGE = "#6fa8d4", LAKES_MAX_ZOOM = 10;
   var REGION = [[42.4, 13.3], [46.9, 19.5]];
 
   function getJSON(url) {
@@ -115,6 +118,14 @@
   function basemap(map, el) {
     var state = { chosen: null };
     map.createPane("tromeja-countries").style.zIndex = 250;
+    // Lakes and reservoirs over the countries, under the borders (overlay pane, 400) and the
+    // names; only up to LAKES_MAX_ZOOM, as closer up their outlines are visibly too coarse.
+    var water = map.createPane("tromeja-water");
+    water.style.zIndex = 260;
+    water.style.pointerEvents = "none";
+    function showWater() { water.style.display = map.getZoom() > LAKES_MAX_ZOOM ? "none" : ""; }
+    map.on("zoomend", showWater);
+    showWater();
     map.createPane("tromeja-labels").style.zIndex = 450;
     map.getPane("tromeja-labels").style.pointerEvents = "none";
     var background = !!(attr(el, "tile-url") || attr(el, "wms-url"));
@@ -122,11 +133,21 @@
       L.geoJSON(data, {
         pane: "tromeja-countries",
         interactive: false,
+        filter: function (f) { return f.properties.layer === "sea" || f.properties.layer === "country"; },
         style: function (f) {
           var layer = f.properties.layer;
           if (layer === "sea") { return { stroke: false, fillColor: SEA, fillOpacity: background ? 0 : 1 }; }
           return { color: "#fff", weight: 0.5, opacity: background ? 0 : 0.8,
                    fillColor: COUNTRY_FILLS[f.properties.country] || "#eee", fillOpacity: background ? 0.2 : 1 };
+        }
+      }).addTo(map);
+      L.geoJSON(data, {
+        pane: "tromeja-water",
+        interactive: false,
+        filter: function (f) { return f.properties.layer === "lake"; },
+        style: function () {
+          return { color: WATER_EDGE, weight: 0.6, opacity: background ? 0 : 1,
+                   fillColor: WATER, fillOpacity: background ? 0 : 1 };
         }
       }).addTo(map);
     });

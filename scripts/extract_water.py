@@ -7,9 +7,10 @@ package.json as a development dependency: OpenStreetMap lakes and reservoirs,
 MultiPolygons) and writes tromeja/geography/data/water.geojson: one feature of
 layer "lake", a MultiPolygon clipped to the cooperation region
 (``locate.REGION``), simplified to SIMPLIFY degrees (~40 m) and without the
-lakes smaller than MIN_AREA square degrees (~0.85 km²: the package draws smaller
-lakes as specks of 3-5 vertices), with coordinates
-rounded to DIGITS decimals.
+lakes smaller than MIN_AREA square degrees (~0.85 km²: the package draws
+smaller lakes as specks of 3-5 vertices), with coordinates rounded to DIGITS
+decimals. The map draws them on the overview only (tromeja/static/tromeja/map.js,
+LAKES_MAX_ZOOM): closer up their coarse outlines show.
 
 No rivers: the package of the same series that holds them
 (@geo-maps/earth-rivers-100m) has the region's rivers only as scattered

@@ -46,7 +46,9 @@ def _set_by(entries, key, mapping, **fields):
 
 def fill(apps, schema_editor):
     entry = apps.get_model("core", "AuditEntry")
-    entry._base_manager.filter(root_type="").update(root_type=F("object_type"), root_id=F("object_id"))
+    entry._base_manager.filter(root_type="").update(
+        root_type=F("object_type"), root_id=F("object_id")
+    )
     for app_label, name, parent, root_type in PARTS:
         model = _model(apps, app_label, name)
         if model is None:
@@ -64,7 +66,11 @@ def fill(apps, schema_editor):
             for pk, parent_pk in model._base_manager.filter(pk__in=keys).values_list("pk", parent):
                 mapping[str(pk)] = {"root_type": root_type, "root_id": str(parent_pk)}
         _set_by(
-            entry._base_manager.filter(object_type=label), "object_id", mapping, root_type=1, root_id=1
+            entry._base_manager.filter(object_type=label),
+            "object_id",
+            mapping,
+            root_type=1,
+            root_id=1,
         )
     for app_label, name in RECORDS:
         model = _model(apps, app_label, name)

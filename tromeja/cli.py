@@ -7,6 +7,10 @@ tromeja health         is the clock running, a worker alive, the queue moving?
                        (exit status 1 when not)
 tromeja demo           migrate, load demo data, print accounts, serve
 tromeja verify-audit   check the audit trail's chain
+tromeja verify-audit-export FILE  check a signed audit export (signature, key id, chain links)
+tromeja rotate-signing-key        draw a new node signing key (earlier keys stay published)
+tromeja rebuild-search-index      index every report, case, message and notice again
+tromeja rebuild-map-cells         count every report into the map's grid again
 tromeja clean-jobs     remove files of finished imports and exports (--days 30)
 tromeja check-deadlines  raise request alerts at 50 %, 90 %, expiry and send them (--loop 60)
 tromeja <command>      any other management command (migrate, ...)

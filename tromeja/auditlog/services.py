@@ -19,7 +19,7 @@ from tromeja.core import audit
 from tromeja.core.choices import AuditAction
 from tromeja.core.exports import safe_cell
 from tromeja.core.models import AuditChainHead, AuditEntry
-from tromeja.core.roles import Perm, Role
+from tromeja.core.roles import Perm
 
 # Every column of an entry, the chain hashes last; with the acting user's
 # name and unit and the record's reference beside the snapshots.
@@ -119,7 +119,7 @@ def may_read_history(user) -> bool:
     to their country's records."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return user.has_perm_code(Perm.READ_AUDIT_LOG) or user.has_role(Role.SUPERVISOR)
+    return user.has_perm_code(Perm.READ_RECORD_HISTORY)
 
 
 def history_record(user, pk):

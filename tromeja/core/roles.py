@@ -31,6 +31,7 @@ class Perm(models.TextChoices):
     ANALYSE_NETWORKS = "analyse_networks", _("Run network analysis")
     ADMINISTER_NODE = "administer_node", _("Manage users and reference data")
     READ_AUDIT_LOG = "read_audit_log", _("Search and export the audit log")
+    READ_RECORD_HISTORY = "read_record_history", _("Read who accessed own country's records")
     USE_API = "use_api", _("Hold personal API tokens")
 
 
@@ -56,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VALIDATE_REPORTS,
             Perm.EXPORT_RECORDS,
             Perm.EXCHANGE_MESSAGES,
+            Perm.READ_RECORD_HISTORY,
             Perm.PLAN_PATROLS,
             Perm.VIEW_SITUATION,
         }
@@ -72,7 +74,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Need to know: administrators and data protection officers run the node
     # and check it; they do not read operational records.
     Role.NODE_ADMIN: frozenset({Perm.ADMINISTER_NODE}),
-    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.READ_AUDIT_LOG}),
+    Role.DATA_PROTECTION_OFFICER: frozenset({Perm.READ_AUDIT_LOG, Perm.READ_RECORD_HISTORY}),
 }
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -211,10 +212,22 @@ class UnitAdmin(NodeAdminMixin, admin.ModelAdmin):
             _adopt(obj, reference.create_unit(by=request.user, **fields))
 
 
+class RoleGrantFormSet(BaseInlineFormSet):
+    """Each row's controls named for assistive technology (the table's
+    column header names them only visually)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["role"].widget.attrs["aria-label"] = _("Role")
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete this role")
+
+
 class RoleGrantInline(admin.TabularInline):
     """The user's roles; saved together by `accounts.services.set_roles`."""
 
     model = RoleGrant
+    formset = RoleGrantFormSet
     extra = 1
     fields = ("role",)
 

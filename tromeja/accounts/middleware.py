@@ -47,9 +47,12 @@ class UserPreferencesMiddleware:
             if ctx is not None:
                 ctx.purpose = request.session.get("purpose", "")
             # Idle expiry: renewing the session marks it modified, so Django
-            # saves it with a new expiry date; once a minute is enough.
+            # saves it with a new expiry date; once a minute is enough. A
+            # page's own background refresh (badges, panels: X-Tromeja-Poll)
+            # is not the officer at work and keeps no idle session alive.
             now = timezone.now().timestamp()
-            if now - request.session.get("seen_at", 0) > 60:
+            polled = request.headers.get("X-Tromeja-Poll") == "1"
+            if not polled and now - request.session.get("seen_at", 0) > 60:
                 request.session["seen_at"] = now
         return self.get_response(request)
 

@@ -225,7 +225,7 @@ def basemap(request):
     """The region's sea and the eight countries drawn on the map (clipped to
     the region), with the countries' names in the reader's language, then the
     region's lakes and reservoirs (layer "lake": OpenStreetMap water areas,
-    simplified to ~40 m, those under ~0.05 km² left out)."""
+    simplified to ~40 m, those under ~0.85 km² left out)."""
     language = _language()
     return {
         "type": "FeatureCollection",

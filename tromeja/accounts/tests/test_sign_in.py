@@ -202,3 +202,22 @@ def test_an_active_session_is_renewed_at_most_once_a_minute(sl_duty):
     before = Session.objects.get(session_key=key).expire_date
     client.get("/")
     assert Session.objects.get(session_key=key).expire_date > before
+
+
+def test_background_polls_keep_no_idle_session_alive(sl_duty):
+    from django.contrib.sessions.models import Session
+
+    client = testing.client_for(sl_duty)
+    client.get("/")
+    key = client.session.session_key
+    session = client.session
+    session["seen_at"] = time.time() - 120
+    session.save()
+    before = Session.objects.get(session_key=key).expire_date
+    # The badge's poll and the panels' refresh: the session is not renewed.
+    assert client.get("/attention/", HTTP_X_TROMEJA_POLL="1").status_code == 200
+    client.get("/exchange/", HTTP_X_TROMEJA_POLL="1", HTTP_HX_REQUEST="true")
+    assert Session.objects.get(session_key=key).expire_date == before
+    # The officer's own next page is.
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > before

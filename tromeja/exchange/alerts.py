@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -154,7 +155,7 @@ def deliver(limit: int = DELIVER_BATCH) -> int:
             user = note.recipient
             if user.email:
                 language = user.language or settings.LANGUAGE_CODE
-                with translation.override(language), timezone.override(user.time_zone):
+                with translation.override(language), timezone.override(user.zone_name):
                     subject, body = _text(note)
                 mails.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
         if mails:
@@ -171,7 +172,9 @@ def _text(note: Notification) -> tuple[str, str]:
         "alert": note.get_alert_display(),
         "reference": case.reference,
     }
-    due = timezone.localtime(leg.due_at).strftime("%d.%m.%Y %H:%M") if leg.due_at else "–"
+    due = (
+        date_format(timezone.localtime(leg.due_at), "SHORT_DATETIME_FORMAT") if leg.due_at else "–"
+    )
     body = _(
         "Request %(reference)s from %(country)s (%(urgency)s): %(subject)s\n"
         "Deadline: %(due)s (%(zone)s)\n"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tromeja.accounts.models import User
@@ -82,7 +83,7 @@ def zone_of(country: str) -> ZoneInfo:
 def user_zone(user) -> ZoneInfo:
     """The time zone a user reads and types times in."""
     try:
-        return ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+        return ZoneInfo(getattr(user, "zone_name", "") or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
 
@@ -251,7 +252,7 @@ def _shift_detail(shift: DutyShift) -> dict:
 
 
 def _local(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def _require_spoc(user):
 def _time_zone(user) -> str:
     from django.conf import settings
 
-    return getattr(user, "time_zone", "") or settings.TIME_ZONE
+    return getattr(user, "zone_name", "") or settings.TIME_ZONE
 
 
 def _message(

@@ -249,7 +249,7 @@ def request_export(*, user, filters: dict, fmt: str) -> Job:
     return jobs.create(
         kind=KIND,
         user=user,
-        params={"filters": serial, "format": fmt, "time_zone": user.time_zone},
+        params={"filters": serial, "format": fmt, "time_zone": user.zone_name},
         enqueue=run_incident_export.enqueue,
     )
 

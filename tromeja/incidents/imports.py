@@ -524,7 +524,7 @@ class RowReader:
     def __init__(self, user, header: list[str]):
         self.user = user
         self.header = header
-        self.tz = ZoneInfo(user.time_zone or settings.TIME_ZONE)
+        self.tz = ZoneInfo(user.zone_name or settings.TIME_ZONE)
         self.choices = _choice_lookup()
         self.codes = {
             c: _lookup(c) for c in (Sex, AgeGroup, PersonRole, DataSubjectCategory, DocumentType)

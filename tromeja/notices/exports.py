@@ -60,7 +60,7 @@ def request_export(*, user, filters: dict) -> Job:
     return jobs.create(
         kind=KIND,
         user=user,
-        params={"filters": serial, "format": "csv", "time_zone": user.time_zone},
+        params={"filters": serial, "format": "csv", "time_zone": user.zone_name},
         enqueue=run_notice_export.enqueue,
     )
 

@@ -4,34 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_audit_subject_country'),
+        ("core", "0008_audit_subject_country"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='record_ref',
-            field=models.CharField(blank=True, db_index=True, max_length=32, verbose_name='reference'),
+            model_name="auditentry",
+            name="record_ref",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=32, verbose_name="reference"
+            ),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='root_country',
+            model_name="auditentry",
+            name="root_country",
             field=models.CharField(blank=True, max_length=2, verbose_name="record's country"),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='root_id',
-            field=models.CharField(blank=True, db_index=True, max_length=64, verbose_name='record id'),
+            model_name="auditentry",
+            name="root_id",
+            field=models.CharField(
+                blank=True, db_index=True, max_length=64, verbose_name="record id"
+            ),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='root_type',
-            field=models.CharField(blank=True, max_length=64, verbose_name='record type'),
+            model_name="auditentry",
+            name="root_type",
+            field=models.CharField(blank=True, max_length=64, verbose_name="record type"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['root_country', 'seq'], name='audit_root_country_seq'),
+            model_name="auditentry",
+            index=models.Index(fields=["root_country", "seq"], name="audit_root_country_seq"),
         ),
     ]

@@ -6,6 +6,7 @@ browser notification the officer switched on fires once, with the request's
 title, also after the page is loaded again."""
 
 import re
+import time
 
 import pytest
 from django.test import Client
@@ -148,12 +149,19 @@ def test_a_new_urgent_request_reaches_the_italian_duty_officer_without_reloading
 
     # The notification fired with the request's title, in Italian.
     # (A function, not an expression: the page's CSP forbids evaluating strings.)
-    inbox.wait_for_function("() => window.__notified.length > 0", timeout=60000)
+    # Whichever open page polls first notifies (they share the browser's memory
+    # of what was notified): wait for either.
+    deadline = time.monotonic() + 60
+    while not (
+        inbox.evaluate("window.__notified.length") or home.evaluate("window.__notified.length")
+    ):
+        assert time.monotonic() < deadline, "no notification within a minute"
+        inbox.wait_for_timeout(200)
     inbox.wait_for_timeout(2500)  # more polls: still once
     calls = inbox.evaluate("window.__notified") + home.evaluate("window.__notified")
     assert {c["title"] for c in calls} == {title}
     assert {c["tag"] for c in calls} == {f"leg-{leg.pk}"}
-    assert len(inbox.evaluate("window.__notified")) == 1
+    assert len(calls) == 1  # one notification, by one of the pages
     assert calls[0]["body"].startswith(case.reference)
 
     # Not again after the page is loaded again.

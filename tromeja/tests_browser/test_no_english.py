@@ -128,6 +128,7 @@ SAME_IN = {
         "Status",
         "Taxi",
         "File",
+        "Slovenia",
     },
     "hr": {"Status", "hash", "Model", "Format", "Problem"},
     "sl": {"Model"},
@@ -140,20 +141,29 @@ DURATION = re.compile(r"^\d+ [a-z]{1,3} \d+( [a-z]{1,3})?$")
 
 def is_data(text: str, data: set[str], language: str) -> bool:
     for part in text.split(" · "):
-        if IDENTIFIER.match(part.strip()):
-            continue  # time zones, masked password hashes
-        core = part.strip(" :·–-()[]*…,.›")
-        if not core or core in NOT_UI or core in SAME_IN[language] or NON_WORD.match(core):
+        if _is_data_part(part, data, language):
             continue
-        if not re.search(r"[a-z]{3}", core) or IDENTIFIER.match(core) or DURATION.match(core):
-            continue  # codes such as H1, B2, 6AB-123
-        if core in data or any(core in d for d in data if len(core) >= 4):
+        # "author, unit, country" or "→ country": each piece may be data.
+        pieces = [p for p in re.split(r", |→ ?", part) if p.strip()]
+        if len(pieces) > 1 and all(_is_data_part(p, data, language) for p in pieces):
             continue
-        words = re.findall(r"[^\W\d_]{3,}", core)
-        if words and all(any(w in d for d in data) for w in words) and "(" in core:
-            continue  # e.g. "Policija (Slovenia)": an agency and a country name
         return False
     return True
+
+
+def _is_data_part(part: str, data: set[str], language: str) -> bool:
+    if IDENTIFIER.match(part.strip()):
+        return True  # time zones, masked password hashes
+    core = part.strip(" :·–-()[]*…,.›→")
+    if not core or core in NOT_UI or core in SAME_IN[language] or NON_WORD.match(core):
+        return True
+    if not re.search(r"[a-z]{3}", core) or IDENTIFIER.match(core) or DURATION.match(core):
+        return True  # codes such as H1, B2, 6AB-123
+    if core in data or any(core in d for d in data if len(core) >= 4):
+        return True
+    words = re.findall(r"[^\W\d_]{3,}", core)
+    # e.g. "Policija (Slovenia)": an agency and a country name
+    return bool(words) and all(any(w in d for d in data) for w in words) and "(" in core
 
 
 @pytest.fixture
@@ -435,6 +445,12 @@ def test_the_check_finds_what_the_browser_draws_when_the_pages_own_controls_are_
     User.objects.filter(pk=user.pk).update(language="sl")
     texts(page, "/incidents/import/", "sl", session_cookie(user))
     assert page.evaluate("navigator.language") == "en-US"  # the browser speaks English
+    # Every form leaves checking to the server in its markup, without scripts ...
+    assert page.evaluate(
+        "() => Array.from(document.forms).every(f => f.hasAttribute('novalidate'))"
+    )
+    # ... and a form without it would be found.
+    page.evaluate("() => document.forms[document.forms.length - 1].removeAttribute('novalidate')")
     found = " | ".join(page.evaluate(BROWSER_NATIVE))
     assert "native file input" in found and "validation bubbles" in found, found
 

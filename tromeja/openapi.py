@@ -180,13 +180,20 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
 
 def file_responses(media_types, *, status: int = 200, description: str = "The file") -> dict:
     """`openapi_extra` for an operation that answers with a file: one
-    binary content entry per media type it may come as."""
+    content entry per media type it may come as, binary, or a JSON document
+    for a JSON media type (GeoJSON is a FeatureCollection object)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
+    document = {"schema": {"type": "object"}}
+
+    def entry(media_type: str) -> dict:
+        return document if media_type.endswith(("/json", "+json")) else binary
+
+    types = [str(t).split(";")[0].strip() for t in media_types]
     return {
         "responses": {
             str(status): {
                 "description": description,
-                "content": {str(t).split(";")[0].strip(): binary for t in media_types},
+                "content": {t: entry(t) for t in types},
             }
         }
     }

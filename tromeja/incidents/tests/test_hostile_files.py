@@ -133,7 +133,14 @@ except imports.FileRefused as exc:
     answer = {{"refused": str(exc)}}
 except MemoryError:
     answer = {{"refused": "MemoryError"}}
-answer["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# The peak of this process's own memory (VmHWM: ru_maxrss would also count
+# the parent's, which Linux keeps across exec).
+try:
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    answer["peak_mb"] = int(hwm.split()[1]) / 1024
+except (OSError, StopIteration):
+    answer["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(answer))
 """
     env = {"DJANGO_SETTINGS_MODULE": "tromeja.settings"}

@@ -148,7 +148,7 @@ def test_the_api_refuses_wrong_roles_and_other_countries(client, persona, submit
     assert submitted.status == "submitted"
 
 
-def test_the_schema_says_the_decision_is_required(client):
+def test_the_schema_says_the_decision_is_required(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     body = schema["paths"]["/api/v1/incidents/{incident_id}/validate"]["post"]["requestBody"]
     assert body["required"] is True

@@ -306,6 +306,12 @@ def world():
         data |= {user.username, user.get_full_name(), user.first_name, user.last_name, str(user)}
     for unit in Unit.objects.all():
         data |= {unit.name, unit.name_en, unit.city, unit.code}
+    # The map's labels: towns, villages and crossing points by their own names.
+    from tromeja.geography.locate import crossings
+    from tromeja.geography.places import places
+
+    data |= {place.name for place in places()}
+    data |= {" / ".join(c.names.values()) for c in crossings().values()}
     for agency in Agency.objects.all():
         data |= {agency.name, agency.name_en, agency.code}
     data |= {report.reference, report.narrative, report.place_name, "LJ AB-123"}
